@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package sfud's build, tests, fuzzers and benchmarks need. Idempotent:
+# installs only what is missing, so a second run does nothing and needs no network.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config g++ clang libclang-rt-14-dev llvm
+  # libraries sfud links
+  liburing-dev libssl-dev libabsl-dev prometheus-cpp-dev libsystemd-dev libcpp-httplib-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
