@@ -1,0 +1,129 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/common/instant.h"
+#include "core/common/random.h"
+#include "core/dtls/dtls_types.h"
+#include "core/dtls/record_layer.h"
+#include "crypto/certificate.h"
+#include "crypto/ecdhe.h"
+
+namespace sfu::dtls {
+
+// What an endpoint reports to its owner, pulled with PollEvent().
+struct DtlsEvent {
+  enum class Kind : uint8_t { kConnected, kFailed, kClosed };
+  Kind kind = Kind::kFailed;
+  // kConnected:
+  SrtpKeyingMaterial srtp;
+  CipherSuite cipher_suite = CipherSuite::kEcdheEcdsaAes128GcmSha256;
+  crypto::NamedGroup group = crypto::NamedGroup::kX25519;
+  std::array<uint8_t, 32> peer_fingerprint{};
+  // kFailed / kClosed:
+  std::optional<AlertDescription> alert_sent;      // what we sent the peer, if anything
+  std::optional<AlertDescription> alert_received;  // what the peer sent, if anything
+  std::string reason;  // one line for logs/metrics ("timeout", "fingerprint mismatch", ...)
+};
+
+struct HandshakeState;  // core/dtls/handshake_state.h: everything freed once the handshake ends
+
+// One DTLS 1.2 association (RFC 6347) over one 5-tuple, in either role. Sans-IO: the owner feeds
+// datagrams and timeouts with the current Instant, then drains PollTransmit()/PollEvent() and
+// re-arms its timer from NextTimeout(). Thread-compatible; owned by one shard. Views returned by
+// PollTransmit() live until the next non-const call. The RandomSource passed at creation must
+// outlive the endpoint.
+//
+// After the handshake an endpoint keeps only its epoch-1 record keys, sequence numbers and replay
+// windows (plus, for a grace period, the final flight it may have to retransmit): handshake
+// state, certificates and buffers are freed, and no path allocates per packet.
+class DtlsEndpoint {
+ public:
+  // A client endpoint; call Start(now) to emit the first ClientHello.
+  static absl::StatusOr<std::unique_ptr<DtlsEndpoint>> CreateClient(
+      const DtlsConfig& config, std::shared_ptr<const crypto::Certificate> certificate,
+      RandomSource& random);
+  ~DtlsEndpoint();
+  DtlsEndpoint(const DtlsEndpoint&) = delete;
+  DtlsEndpoint& operator=(const DtlsEndpoint&) = delete;
+
+  void Start(Instant now);  // client only; no effect otherwise
+  void HandleDatagram(Instant now, absl::Span<const uint8_t> datagram);
+  void HandleTimeout(Instant now);
+  // Datagrams to send, in order; the view lives until the next non-const call.
+  std::optional<absl::Span<const uint8_t>> PollTransmit();
+  std::optional<DtlsEvent> PollEvent();
+  std::optional<Instant> NextTimeout() const;  // nullopt: nothing scheduled
+  // Sends close_notify if connected (RFC 5246 §7.2.1) and reports kClosed; a handshake in progress
+  // is abandoned with kFailed{reason "closed"} and a user_canceled alert.
+  void Close(Instant now);
+
+  Role role() const { return role_; }
+  bool connected() const { return state_ == State::kConnected; }
+  bool failed() const { return state_ == State::kFailed; }
+  bool closed() const { return state_ == State::kClosed; }
+  // Records dropped by reason, retransmissions, ...
+  const DtlsStats& stats() const { return stats_; }
+  // True while handshake state (transcript, flight buffers) is still allocated.
+  bool holds_handshake_state() const { return hs_ != nullptr; }
+
+ private:
+  friend class DtlsServerContext;
+  friend class HandshakeDriver;
+
+  enum class State : uint8_t { kIdle, kHandshaking, kConnected, kFailed, kClosed };
+
+  DtlsEndpoint(Role role, const DtlsConfig& config);
+  // Server endpoints come from DtlsServerContext once a ClientHello carries a valid cookie.
+  static absl::StatusOr<std::unique_ptr<DtlsEndpoint>> CreateServer(
+      const DtlsConfig& config, std::shared_ptr<const crypto::Certificate> certificate,
+      RandomSource& random);
+
+  void HandleRecord(Instant now, const Record& record);
+  void HandlePlaintext(Instant now, ContentType type, uint16_t epoch,
+                       absl::Span<const uint8_t> plaintext);
+  void HandleAlert(absl::Span<const uint8_t> body);
+  void ReplayEarlyRecords(Instant now);
+  // Sends a fatal alert (epoch 1 once keys are in use) and reports kFailed once.
+  void Fail(AlertDescription alert, const char* reason);
+  void FailWithoutAlert(const char* reason, std::optional<AlertDescription> received);
+  void SendAlert(AlertDescription alert, bool fatal);
+  void PushEvent(DtlsEvent event);
+  void ReleaseHandshakeState();
+
+  Role role_;
+  State state_ = State::kIdle;
+  // Configuration kept after the handshake (the lists live in the handshake state).
+  uint16_t mtu_;
+
+  std::unique_ptr<HandshakeState> hs_;
+
+  // Record layer. Epoch 0 is plaintext; epoch 1 uses the negotiated AES-GCM keys.
+  uint16_t write_epoch_ = 0;
+  std::array<uint64_t, 2> next_write_seq_{};
+  std::array<ReplayWindow, 2> replay_;
+  std::optional<RecordProtection> read_protection_;
+  std::optional<RecordProtection> write_protection_;
+
+  // When the final-flight grace period ends (the handshake state is then freed).
+  std::optional<Instant> release_at_;
+  bool failure_reported_ = false;
+
+  // A queued alert datagram when no handshake state (and its output queue) exists.
+  std::array<uint8_t, 48> alert_datagram_{};
+  uint8_t alert_datagram_size_ = 0;
+  bool alert_pending_ = false;
+
+  // At most two events can be outstanding (Connected, then Failed/Closed).
+  std::array<std::optional<DtlsEvent>, 2> events_;
+
+  DtlsStats stats_;
+};
+
+}  // namespace sfu::dtls
