@@ -33,7 +33,8 @@ class Hasher {
 
   void Update(absl::Span<const uint8_t> data);
   // Writes DigestSize(alg) bytes into `out` (which must be at least that large) and returns that
-  // count, leaving the running state as it was.
+  // count, leaving the running state as it was. Returns 0 if `out` is too small or OpenSSL failed
+  // (now or in an earlier Update, which leaves the hasher permanently failed).
   size_t Digest(absl::Span<uint8_t> out) const;
   HashAlgorithm algorithm() const { return alg_; }
 
@@ -44,6 +45,7 @@ class Hasher {
   Hasher(HashAlgorithm alg, EVP_MD_CTX* ctx) : alg_(alg), ctx_(ctx) {}
   HashAlgorithm alg_;
   std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx_;
+  bool failed_ = false;
 };
 
 }  // namespace sfu::crypto

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -14,7 +15,8 @@ namespace sfu::crypto {
 
 // HMAC (RFC 2104) keyed once; Compute() may be called any number of times (per packet for SRTP's
 // HMAC-SHA1, per STUN message for MESSAGE-INTEGRITY) without re-deriving the key pads. Owned by one
-// thread. Compute never allocates.
+// thread. Compute makes no allocation of its own; OpenSSL 3.0's HMAC provider itself duplicates its
+// inner and outer digest contexts (two small mallocs) per MAC, which its EVP API cannot avoid.
 class Hmac {
  public:
   static absl::StatusOr<Hmac> Create(HashAlgorithm alg, absl::Span<const uint8_t> key);
