@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,8 @@
 #include "core/common/instant.h"
 #include "core/common/random.h"
 #include "core/dtls/dtls_types.h"
+#include "core/dtls/fragment_buffer.h"
+#include "core/dtls/handshake_header.h"
 #include "core/dtls/record_layer.h"
 #include "crypto/certificate.h"
 #include "crypto/ecdhe.h"
@@ -75,27 +78,59 @@ class DtlsEndpoint {
 
  private:
   friend class DtlsServerContext;
-  friend class HandshakeDriver;
 
   enum class State : uint8_t { kIdle, kHandshaking, kConnected, kFailed, kClosed };
+  // Why the handshake cannot go on: the alert to send and a reason for the Failed event.
+  struct HandshakeError {
+    AlertDescription alert;
+    const char* reason;
+  };
+  using StepResult = std::optional<HandshakeError>;  // nullopt: fine, go on
 
   DtlsEndpoint(Role role, const DtlsConfig& config);
-  // Server endpoints come from DtlsServerContext once a ClientHello carries a valid cookie.
+  // Server endpoints come from DtlsServerContext once a ClientHello carries a valid cookie; the
+  // endpoint expects that ClientHello's message_seq.
   static absl::StatusOr<std::unique_ptr<DtlsEndpoint>> CreateServer(
       const DtlsConfig& config, std::shared_ptr<const crypto::Certificate> certificate,
-      RandomSource& random);
+      RandomSource& random, uint16_t client_hello_seq);
 
+  // dtls_endpoint.cc: records, alerts, timers, events.
   void HandleRecord(Instant now, const Record& record);
-  void HandlePlaintext(Instant now, ContentType type, uint16_t epoch,
-                       absl::Span<const uint8_t> plaintext);
-  void HandleAlert(absl::Span<const uint8_t> body);
+  void HandleHandshakeRecord(Instant now, uint16_t epoch, absl::Span<const uint8_t> plaintext);
+  void HandleAlert(uint16_t epoch, absl::Span<const uint8_t> body);
   void ReplayEarlyRecords(Instant now);
-  // Sends a fatal alert (epoch 1 once keys are in use) and reports kFailed once.
+  void MaybeRetransmitOnDuplicate(Instant now);
   void Fail(AlertDescription alert, const char* reason);
   void FailWithoutAlert(const char* reason, std::optional<AlertDescription> received);
   void SendAlert(AlertDescription alert, bool fatal);
   void PushEvent(DtlsEvent event);
-  void ReleaseHandshakeState();
+  void FinishCall(Instant now);  // end of every public entry point: frees what is no longer needed
+
+  // flight_writer.cc: building and sending our flights.
+  bool AppendMessage(HandshakeType type, uint16_t epoch, size_t body_capacity,
+                     const std::function<bool(ByteWriter&)>& build_body);
+  void AppendChangeCipherSpec();
+  void AppendToTranscript(HandshakeType type, uint16_t message_seq, absl::Span<const uint8_t> body);
+  void SendFlight(Instant now, bool final_flight);
+  bool TransmitFlight();
+  bool WriteRecord(ByteWriter& w, ContentType type, uint16_t epoch,
+                   absl::Span<const uint8_t> plaintext);
+  StepResult DeriveKeys();
+  void Complete(Instant now);
+
+  // server_flights.cc / client_flights.cc: the state machine per role.
+  void ProcessHandshakeMessages(Instant now);
+  StepResult ServerOnMessage(Instant now, const HandshakeMessage& message);
+  StepResult ServerOnClientHello(Instant now, const HandshakeMessage& message);
+  StepResult ServerOnFlight5(Instant now, const HandshakeMessage& message);
+  StepResult ClientSendHello(Instant now);
+  StepResult ClientOnMessage(Instant now, const HandshakeMessage& message);
+  StepResult ClientOnServerHello(const HandshakeMessage& message);
+  StepResult ClientOnFlight4(Instant now, const HandshakeMessage& message);
+  StepResult ClientSendFlight5(Instant now);
+  StepResult ClientOnFinished(Instant now, const HandshakeMessage& message);
+  StepResult CheckPeerCertificate(absl::Span<const uint8_t> body);
+  StepResult VerifyFinished(const HandshakeMessage& message, bool from_client);
 
   Role role_;
   State state_ = State::kIdle;
@@ -113,7 +148,8 @@ class DtlsEndpoint {
 
   // When the final-flight grace period ends (the handshake state is then freed).
   std::optional<Instant> release_at_;
-  bool failure_reported_ = false;
+  // Rate limit for answering a peer's retransmitted flight with ours.
+  std::optional<Instant> last_duplicate_resend_;
 
   // A queued alert datagram when no handshake state (and its output queue) exists.
   std::array<uint8_t, 48> alert_datagram_{};
