@@ -1,0 +1,137 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/srtp/hmac_sha1.h"
+#include "core/srtp/replay_window.h"
+#include "core/srtp/srtp_kdf.h"
+#include "core/srtp/srtp_profile.h"
+#include "core/srtp/srtp_stats.h"
+#include "crypto/aes_ctr.h"
+#include "crypto/aes_gcm.h"
+
+namespace sfu::srtp {
+
+struct SrtpConfig {
+  // Cap on SSRCs whose state (ROC, replay window, SRTCP index) one session keeps. State is created
+  // lazily — inbound only once a packet of that SSRC authenticated — and a packet that would need
+  // a new SSRC beyond the cap is dropped as kSsrcLimit. The table is sized for the cap up front, so
+  // the packet path never allocates.
+  size_t max_ssrcs = 64;
+};
+
+// One packet of a batch. `data[0, len)` is the packet; `data[0, capacity)` may be written (protect
+// appends up to kMaxSrtcpTrailer bytes). On return `len` is the new length when `result` is kOk,
+// and unchanged otherwise.
+struct SrtpPacket {
+  uint8_t* data = nullptr;
+  size_t len = 0;
+  size_t capacity = 0;
+  SrtpResult result = SrtpResult::kOk;
+};
+
+// SRTP and SRTCP (RFC 3711, RFC 7714) for one direction of one DTLS-SRTP association: an outbound
+// session protects what we send with our write keys, an inbound session unprotects what the peer
+// sent with its write keys. It holds the keyed ciphers (keyed once; the keys do not depend on the
+// SSRC) and per-SSRC state: RTP rollover counter and highest index, a 1024-packet RTP replay
+// window, and the SRTCP index (outbound) or a 128-index SRTCP replay window (inbound).
+//
+// Everything is in place: protect writes the tag (and SRTCP index) after the packet, so the
+// buffer needs RtpTrailerSize()/RtcpTrailerSize() bytes of tailroom; unprotect leaves the plaintext
+// packet at the start of the buffer. Failures return an SrtpResult, are counted in stats(), and
+// leave the packet to be dropped (its bytes unspecified). No allocation after Create().
+//
+// Owned by one shard; not thread-safe. Moveable.
+class SrtpSession {
+ public:
+  enum class Direction : uint8_t { kInbound, kOutbound };
+
+  // Per-SSRC window sizes (packets).
+  static constexpr size_t kRtpReplayWindow = 1024;
+  static constexpr size_t kRtcpReplayWindow = 128;
+
+  static absl::StatusOr<SrtpSession> Create(const SrtpSessionKeys& keys, Direction direction,
+                                            const SrtpConfig& config = {});
+  SrtpSession(SrtpSession&&) noexcept;
+  SrtpSession& operator=(SrtpSession&&) noexcept;
+  ~SrtpSession();
+
+  // RTP: `buffer[0, len)` holds the packet. On kOk `*out_len` is the protected (len + tag) or
+  // unprotected (len - tag) length.
+  SrtpResult ProtectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  SrtpResult UnprotectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  // RTCP (a compound packet): protect appends tag and E|index (RFC 7714 §9) or E|index and tag
+  // (RFC 3711 §3.4); unprotect accepts encrypted and, if the sender cleared E, unencrypted SRTCP.
+  SrtpResult ProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  SrtpResult UnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+
+  // Bursts: each packet's `result` and `len` are set as by the single-packet calls. Returns how
+  // many packets came out kOk. The forwarding loop hands a whole receive/send burst to one call;
+  // a multi-buffer cipher backend plugs in here without changing callers.
+  size_t ProtectRtpBatch(absl::Span<SrtpPacket> packets);
+  size_t UnprotectRtpBatch(absl::Span<SrtpPacket> packets);
+  size_t ProtectRtcpBatch(absl::Span<SrtpPacket> packets);
+  size_t UnprotectRtcpBatch(absl::Span<SrtpPacket> packets);
+
+  SrtpProfile profile() const { return profile_; }
+  Direction direction() const { return direction_; }
+  size_t rtp_trailer_size() const { return tag_size_; }
+  size_t rtcp_trailer_size() const { return tag_size_ + kSrtcpIndexSize; }
+  size_t ssrc_count() const { return streams_.size(); }
+  const SrtpStats& stats() const { return stats_; }
+
+  // Outbound only: the next SRTCP index to use for `ssrc` (creating its state if needed). For
+  // tests that reproduce RFC vectors with a mid-stream index, and for a re-keyed session that
+  // must continue an index. Returns false if the SSRC cap is reached or the index is too large.
+  bool SetNextSrtcpIndex(uint32_t ssrc, uint32_t index);
+  // Outbound only: the ROC for `ssrc` (RFC 3711 §3.3.1 lets signalling set it), so the next
+  // packet with sequence number `seq` is sent with this ROC. Returns false as above.
+  bool SetRolloverCounter(uint32_t ssrc, uint32_t roc, uint16_t seq);
+
+ private:
+  struct SsrcState {
+    ReplayWindow<kRtpReplayWindow> rtp;    // highest index (both directions) + replay bitmap
+    ReplayWindow<kRtcpReplayWindow> rtcp;  // inbound SRTCP replay
+    uint32_t next_rtcp_index = 0;          // outbound SRTCP
+  };
+  struct Keys {
+    std::array<uint8_t, 14> salt{};
+    std::optional<crypto::AesGcm> gcm;  // AEAD profiles
+    std::optional<crypto::AesCtr> ctr;  // AES-CM profile
+    HmacSha1 mac;                       // AES-CM profile
+  };
+
+  SrtpSession(SrtpProfile profile, Direction direction, const SrtpConfig& config);
+
+  SrtpResult DoProtectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  SrtpResult DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  SrtpResult DoProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  SrtpResult DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
+  // The existing state for `ssrc`, or a new one if the cap allows; nullptr if it does not.
+  SsrcState* FindOrCreate(uint32_t ssrc);
+  SrtpResult Count(SrtpResult r, uint64_t* ok_counter);
+
+  // RTP/RTCP transforms once the index is known (srtp_transform.cc).
+  bool SealRtp(absl::Span<uint8_t> packet, size_t header_size, uint32_t ssrc, uint64_t index);
+  bool OpenRtp(absl::Span<uint8_t> packet, size_t header_size, uint32_t ssrc, uint64_t index);
+  bool SealRtcp(absl::Span<uint8_t> packet, uint32_t ssrc, uint32_t index);
+  bool OpenRtcp(absl::Span<uint8_t> packet, uint32_t ssrc, uint32_t e_index);
+
+  SrtpProfile profile_;
+  Direction direction_;
+  bool aead_;
+  size_t tag_size_;
+  size_t max_ssrcs_;
+  Keys rtp_;
+  Keys rtcp_;
+  absl::flat_hash_map<uint32_t, SsrcState> streams_;
+  SrtpStats stats_;
+};
+
+}  // namespace sfu::srtp
