@@ -3,6 +3,7 @@
 #include "core/common/byte_reader.h"
 
 namespace sfu::rtp {
+
 uint32_t RembView::ssrc(size_t i) const {
   if (i >= ssrc_count()) return 0;
   ByteReader r(ssrcs.subspan(i * 4, 4));
