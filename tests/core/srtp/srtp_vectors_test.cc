@@ -1,9 +1,13 @@
 // Known-answer tests: RFC 7714 §16-§17 (AEAD AES-GCM packets, session keys given directly) and a
 // libsrtp2-produced AES_CM_128_HMAC_SHA1_80 packet (libsrtp's srtp_driver self-test, master key
 // through the KDF).
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "core/srtp/srtp_kdf.h"
+#include "core/srtp/srtp_keying.h"
 #include "core/srtp/srtp_session.h"
 #include "gtest/gtest.h"
 #include "tests/core/srtp/srtp_test_util.h"
@@ -148,6 +152,30 @@ TEST(LibsrtpVectorTest, AesCm128HmacSha1_80Rtp) {
   ASSERT_TRUE(out.ok() && in.ok());
   EXPECT_EQ(Protect(*out, plain, false), wire);
   EXPECT_EQ(Unprotect(*in, wire, false), plain);
+}
+
+// The fuzz seeds are packets libsrtp2 protected (gen_srtp_corpus.cc) with the DTLS client's write
+// keys for keying material 00 01 02 ...: the DTLS server's inbound session must accept every one.
+TEST(LibsrtpVectorTest, FuzzSeedCorpusAuthenticates) {
+  const SrtpProfile profiles[] = {SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAeadAes256Gcm,
+                                  SrtpProfile::kAes128CmHmacSha1_80};
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("corpus_srtp_unprotect")) {
+    std::ifstream f(entry.path(), std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                               std::istreambuf_iterator<char>());
+    ASSERT_GT(bytes.size(), 1u);
+    const SrtpProfile profile = profiles[bytes[0] & 3];
+    const bool rtcp = (bytes[0] & 4) != 0;
+    std::vector<uint8_t> material(KeyingMaterialSize(profile));
+    for (size_t i = 0; i < material.size(); ++i) material[i] = static_cast<uint8_t>(i);
+    auto sessions = CreateSrtpSessions(profile, material, SrtpRole::kServer);
+    ASSERT_TRUE(sessions.ok());
+    std::vector<uint8_t> packet(bytes.begin() + 1, bytes.end());
+    Unprotect(sessions->inbound, packet, rtcp);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 18);
 }
 
 }  // namespace

@@ -1,0 +1,60 @@
+// libFuzzer target: arbitrary bytes into SRTP and SRTCP unprotect for every profile.
+// Input: byte 0 selects the profile (bits 0-1: AEAD_AES_128_GCM, AEAD_AES_256_GCM,
+// AES_CM_128_HMAC_SHA1_80) and RTP or RTCP (bit 2); the rest is the packet. Keys are the DTLS
+// server's inbound keys for keying material 00 01 02 ... (the seed corpus holds packets protected
+// with them by libsrtp2, see gen_srtp_corpus.cc), so seeds reach past authentication.
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "core/srtp/srtp_keying.h"
+#include "core/srtp/srtp_session.h"
+
+namespace {
+
+using sfu::srtp::SrtpProfile;
+using sfu::srtp::SrtpResult;
+
+constexpr SrtpProfile kProfiles[] = {SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAeadAes256Gcm,
+                                     SrtpProfile::kAes128CmHmacSha1_80,
+                                     SrtpProfile::kAeadAes128Gcm};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const SrtpProfile profile = kProfiles[data[0] & 3];
+  const bool rtcp = (data[0] & 4) != 0;
+  std::vector<uint8_t> material(sfu::srtp::KeyingMaterialSize(profile));
+  for (size_t i = 0; i < material.size(); ++i) material[i] = static_cast<uint8_t>(i);
+  auto sessions = sfu::srtp::CreateSrtpSessions(profile, material, sfu::srtp::SrtpRole::kServer,
+                                                sfu::srtp::SrtpConfig{.max_ssrcs = 4});
+  if (!sessions.ok()) std::abort();
+  sfu::srtp::SrtpSession& in = sessions->inbound;
+
+  const std::vector<uint8_t> packet(data + 1, data + size);
+  std::vector<uint8_t> buf = packet;
+  size_t out_len = 0;
+  auto unprotect = [&](std::vector<uint8_t>& b) {
+    return rtcp ? in.UnprotectRtcp(absl::MakeSpan(b), b.size(), &out_len)
+                : in.UnprotectRtp(absl::MakeSpan(b), b.size(), &out_len);
+  };
+  const SrtpResult first = unprotect(buf);
+  if (first == SrtpResult::kOk && out_len > packet.size()) std::abort();
+  // The same bytes a second time never pass: replay protection.
+  buf = packet;
+  if (first == SrtpResult::kOk && unprotect(buf) == SrtpResult::kOk) std::abort();
+  // The same bytes through the batch path give the same verdict on a fresh session.
+  auto fresh = sfu::srtp::CreateSrtpSessions(profile, material, sfu::srtp::SrtpRole::kServer);
+  if (!fresh.ok()) std::abort();
+  buf = packet;
+  sfu::srtp::SrtpPacket one{buf.data(), buf.size(), buf.size(), SrtpResult::kOk};
+  if (rtcp) {
+    fresh->inbound.UnprotectRtcpBatch(absl::MakeSpan(&one, 1));
+  } else {
+    fresh->inbound.UnprotectRtpBatch(absl::MakeSpan(&one, 1));
+  }
+  if (one.result != first) std::abort();
+  return 0;
+}
