@@ -122,6 +122,21 @@ SslPtr MakeSsl(SSL_CTX* ctx, bool server) {
   return ssl;
 }
 
+// Replaces the SSL's BIOs (which keep the capacity the handshake grew them to) with empty ones.
+bool SwapInEmptyBios(SSL* ssl) {
+  BIO* rbio = BIO_new(BIO_s_mem());
+  BIO* wbio = BIO_new(BIO_s_mem());
+  if (rbio == nullptr || wbio == nullptr) {
+    BIO_free(rbio);
+    BIO_free(wbio);
+    return false;
+  }
+  BIO_set_mem_eof_return(rbio, -1);
+  BIO_set_mem_eof_return(wbio, -1);
+  SSL_set_bio(ssl, rbio, wbio);  // frees the old pair
+  return true;
+}
+
 // Moves what `from` wrote into `to`'s read BIO, as the network would.
 bool Transfer(SSL* from, SSL* to, std::vector<uint8_t>* scratch) {
   BIO* out = SSL_get_wbio(from);
@@ -207,11 +222,11 @@ std::unique_ptr<LibsslDtlsPair> LibsslDtlsPair::Create() {
   return pair;
 }
 
-SslPtr LibsslDtlsPair::Handshake(bool release_buffers, std::array<uint8_t, 56>* server_keys) {
+SslPtr LibsslDtlsPair::Handshake(bool minimal_footprint, std::array<uint8_t, 56>* server_keys) {
   SslPtr client = MakeSsl(client_ctx_.get(), /*server=*/false);
   SslPtr server = MakeSsl(server_ctx_.get(), /*server=*/true);
   if (!client || !server) return nullptr;
-  if (release_buffers) SSL_set_mode(server.get(), SSL_MODE_RELEASE_BUFFERS);
+  if (minimal_footprint) SSL_set_mode(server.get(), SSL_MODE_RELEASE_BUFFERS);
   for (int round = 0; round < kMaxPumpRounds; ++round) {
     if (!StepHandshake(client.get()) || !Transfer(client.get(), server.get(), &scratch_)) break;
     if (!StepHandshake(server.get()) || !Transfer(server.get(), client.get(), &scratch_)) break;
@@ -221,6 +236,7 @@ SslPtr LibsslDtlsPair::Handshake(bool release_buffers, std::array<uint8_t, 56>* 
           client_keys != *server_keys) {
         return nullptr;
       }
+      if (minimal_footprint && !SwapInEmptyBios(server.get())) return nullptr;
       return server;
     }
   }

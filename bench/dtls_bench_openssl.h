@@ -41,9 +41,11 @@ class LibsslDtlsPair {
 
   // Runs one complete handshake between a fresh client and a fresh server SSL. On success returns
   // the established server SSL (with its BIOs; the client is freed) and fills `server_keys` with
-  // the server's exported keying material; nullptr on failure. With `release_buffers`, the server
-  // uses SSL_MODE_RELEASE_BUFFERS (frees idle record buffers: OpenSSL's smallest footprint).
-  SslPtr Handshake(bool release_buffers, std::array<uint8_t, 56>* server_keys);
+  // the server's exported keying material; nullptr on failure. With `minimal_footprint`, the
+  // server uses SSL_MODE_RELEASE_BUFFERS (frees idle record buffers) and its memory BIOs, grown
+  // by the handshake, are swapped for empty ones: the least an established libssl connection
+  // can occupy, so ratios against it are conservative.
+  SslPtr Handshake(bool minimal_footprint, std::array<uint8_t, 56>* server_keys);
 
  private:
   LibsslDtlsPair() = default;
