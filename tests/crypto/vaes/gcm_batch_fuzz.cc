@@ -102,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
       for (size_t k = 0; k < n; ++k) {
         Check(packets[k].ok == !forge);
         const std::vector<uint8_t>& want = forge ? sealed[0][k] : inputs[k].data;
-        Check(std::memcmp(bufs[k].data(), want.data(), inputs[k].data.size()) == 0);
+        Check(std::equal(want.begin(), want.begin() + inputs[k].data.size(), bufs[k].begin()));
       }
     }
   }
