@@ -18,9 +18,7 @@ uint64_t ReadXcr0() {
   return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 
-}  // namespace
-
-GcmCpuFeatures DetectGcmCpuFeatures() {
+GcmCpuFeatures Detect() {
   GcmCpuFeatures f;
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return f;
@@ -41,6 +39,15 @@ GcmCpuFeatures DetectGcmCpuFeatures() {
   f.vaes256 = ymm_state && avx2 && vaes;
   f.vaes512 = f.vaes256 && zmm_state && avx512;
   return f;
+}
+
+}  // namespace
+
+GcmCpuFeatures DetectGcmCpuFeatures() {
+  // CPUID traps to the hypervisor in a VM (microseconds), and the answer cannot change while the
+  // process runs, so ask once.
+  static const GcmCpuFeatures kFeatures = Detect();
+  return kFeatures;
 }
 
 }  // namespace sfu::crypto
