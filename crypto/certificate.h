@@ -39,6 +39,8 @@ class PrivateKey {
   // ECDSA with SHA-256 over `message` (hashed inside); the signature DER-encoded (ECDSA-Sig-Value),
   // as TLS carries it.
   absl::StatusOr<std::vector<uint8_t>> SignSha256(absl::Span<const uint8_t> message) const;
+  // PKCS#8 PEM, unencrypted (for writing the key file next to the certificate). Empty only if
+  // OpenSSL runs out of memory.
   std::string ToPem() const;
   EVP_PKEY* pkey() const { return key_.get(); }
 
@@ -74,6 +76,7 @@ class Certificate {
   const PrivateKey& key() const { return key_; }
   const std::array<uint8_t, 32>& fingerprint_sha256() const { return fingerprint_; }
   std::string SdpFingerprint() const { return FormatSdpFingerprint(fingerprint_); }
+  // PEM text of the certificate. Empty only if OpenSSL runs out of memory.
   std::string ToPem() const;
 
  private:
@@ -84,7 +87,10 @@ class Certificate {
 };
 
 // A peer's certificate, parsed from DER only to check its signature over a handshake; discarded
-// once the handshake is done (only its fingerprint is kept). Supports ECDSA P-256 and RSA keys.
+// once the handshake is done (only its fingerprint is kept). Supports ECDSA P-256 and RSA keys
+// (RSA of at least 2048 bits); FromDer rejects any other key, oversized input (over 16 KiB) and
+// bytes trailing the certificate. The certificate's own signature and dates are not checked:
+// WebRTC authenticates it by the SDP fingerprint (RFC 8122 §5).
 class PeerCertificate {
  public:
   static absl::StatusOr<PeerCertificate> FromDer(absl::Span<const uint8_t> der);

@@ -1,11 +1,18 @@
 #pragma once
 
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "crypto/hash.h"
-
-typedef struct evp_md_st EVP_MD;
 
 // Internal helpers shared by the crypto/*.cc wrappers; not part of the public crypto API.
 namespace sfu::crypto::internal {
@@ -33,5 +40,38 @@ const char* DigestName(HashAlgorithm alg);
 // process unable to continue securely (the DRBG failing) or that an interface without an error
 // channel cannot report and that OpenSSL documents as impossible short of memory exhaustion.
 [[noreturn]] void FatalOpenSslError(std::string_view what);
+
+// Owning pointers for the OpenSSL objects the certificate code juggles.
+struct OpenSslFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+  void operator()(X509* p) const { X509_free(p); }
+  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, OpenSslFree>;
+using X509Ptr = std::unique_ptr<X509, OpenSslFree>;
+using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslFree>;
+using BignumPtr = std::unique_ptr<BIGNUM, OpenSslFree>;
+
+// A read-only memory BIO over `text` (which must outlive it). Fails on text over INT_MAX bytes.
+absl::StatusOr<BioPtr> ReadOnlyBio(std::string_view text);
+// Everything written so far into a memory BIO, as a string.
+std::string BioContents(BIO* bio);
+// A PEM password callback that refuses: encrypted PEM input fails instead of prompting on a tty.
+int NoPassword(char* buf, int size, int rwflag, void* userdata);
+
+// True for an EC key on the named curve P-256 (explicit-parameter keys are not P-256 here).
+bool IsEcP256(const EVP_PKEY* key);
+// True for an rsaEncryption key (not RSASSA-PSS-only keys).
+bool IsRsa(const EVP_PKEY* key);
+
+// The DER encoding of `cert`.
+absl::StatusOr<std::vector<uint8_t>> CertificateDer(X509* cert);
 
 }  // namespace sfu::crypto::internal
