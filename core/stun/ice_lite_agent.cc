@@ -30,6 +30,20 @@ absl::Status CheckCredential(std::string_view what, std::string_view value, size
   return absl::OkStatus();
 }
 
+// The address the peer's packets came from, as the peer knows itself. A dual-stack socket reports
+// an IPv4 peer as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2); the peer sent from an IPv4 address, so that
+// is the XOR-MAPPED-ADDRESS it must see (RFC 8489 §14.2), or it would learn a bogus peer-reflexive
+// IPv6 candidate.
+SocketAddress MappedAddress(const SocketAddress& remote) {
+  const absl::Span<const uint8_t> b = remote.ip.bytes();
+  if (!remote.ip.is_v6()) return remote;
+  for (size_t i = 0; i < 10; ++i) {
+    if (b[i] != 0) return remote;
+  }
+  if (b[10] != 0xFF || b[11] != 0xFF) return remote;
+  return SocketAddress{IpAddress::V4({b[12], b[13], b[14], b[15]}), remote.port};
+}
+
 }  // namespace
 
 std::string_view ToString(CheckOutcome outcome) {
@@ -157,9 +171,9 @@ CheckOutcome IceLiteAgent::HandleStun(Instant now, const FiveTuple& tuple,
   if (!m.priority.has_value() || !m.ice_controlling.has_value() || m.ice_controlled.has_value()) {
     return drop(CheckOutcome::kMissingIceAttribute);
   }
-  const CheckOutcome outcome =
-      Respond(tuple, BuildBindingSuccess(buffer, m.transaction_id, tuple.remote, hmac_),
-              CheckOutcome::kAnswered);
+  const CheckOutcome outcome = Respond(
+      tuple, BuildBindingSuccess(buffer, m.transaction_id, MappedAddress(tuple.remote), hmac_),
+      CheckOutcome::kAnswered);
   if (outcome == CheckOutcome::kAnswered) RecordValidCheck(now, tuple, m.use_candidate);
   return outcome;
 }

@@ -126,6 +126,22 @@ TEST(IceLiteAgentTest, ValidCheckAnsweredWithXorMappedAddressV4AndV6) {
   }
 }
 
+// A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; the peer must see its IPv4 address.
+TEST(IceLiteAgentTest, V4MappedSourceAnsweredAsIpv4) {
+  crypto::Hmac local_hmac = HmacFor(kLocalPwd);
+  IceLiteAgent agent = MakeAgent();
+  const FiveTuple tuple{SocketAddress{*IpAddress::Parse("::"), 3478},
+                        SocketAddress{*IpAddress::Parse("::ffff:198.51.100.7"), 4242}};
+  EXPECT_EQ(agent.HandleStun(kT0, tuple, Build({})), CheckOutcome::kAnswered);
+  const auto transmit = agent.PollTransmit();
+  ASSERT_TRUE(transmit.has_value());
+  EXPECT_EQ(transmit->tuple, tuple);
+  const StunMessage response = ParseResponse(*transmit, local_hmac);
+  ASSERT_TRUE(response.xor_mapped_address.has_value());
+  EXPECT_EQ(response.xor_mapped_address->ToString(), "198.51.100.7:4242");
+  EXPECT_TRUE(agent.IsBound(tuple));
+}
+
 TEST(IceLiteAgentTest, SecondCheckFromSameTupleDoesNotRebind) {
   IceLiteAgent agent = MakeAgent();
   const FiveTuple tuple = Tuple("198.51.100.7", 1000);
