@@ -311,6 +311,33 @@ TEST(IceLiteAgentTest, IndependentlyEncodedCheckIsAnsweredAndNominates) {
   EXPECT_EQ(agent->selected_tuple(), tuple);
 }
 
+// A browser's check (see test_vectors.h) is authenticated, answered, binds and nominates; its
+// comprehension-optional GOOG-NETWORK-INFO is ignored.
+TEST(IceLiteAgentTest, ChromiumCheckIsAnswered) {
+  auto agent = IceLiteAgent::Create({.local_ufrag = std::string(testing::kChromeCheckLocalUfrag),
+                                     .local_pwd = std::string(testing::kChromeCheckPassword),
+                                     .remote_ufrag = std::string(testing::kChromeCheckRemoteUfrag)},
+                                    kT0);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  const std::vector<uint8_t> check = FromHex(testing::kChromeCheck);
+  StunMessage m;
+  ASSERT_EQ(ParseStunMessage(check, &m), StunParseStatus::kOk);
+  EXPECT_EQ(m.priority, 1853693695u);
+  EXPECT_EQ(m.ice_controlling, 15897499370457501716u);
+  EXPECT_TRUE(m.use_candidate);
+  EXPECT_EQ(m.unknown_required_count, 0u);
+
+  const FiveTuple tuple = Tuple("192.168.1.20", 61000);
+  EXPECT_EQ(agent->HandleStun(kT0, tuple, check), CheckOutcome::kAnswered);
+  crypto::Hmac hmac = HmacFor(testing::kChromeCheckPassword);
+  const auto transmit = agent->PollTransmit();
+  ASSERT_TRUE(transmit.has_value());
+  const StunMessage response = ParseResponse(*transmit, hmac);
+  EXPECT_EQ(response.transaction_id, m.transaction_id);
+  EXPECT_EQ(response.xor_mapped_address, tuple.remote);
+  EXPECT_EQ(agent->selected_tuple(), tuple);
+}
+
 TEST(IceLiteAgentTest, NominationEvent) {
   const FiveTuple tuple = Tuple("198.51.100.7", 1000);
   IceLiteAgent agent = MakeAgent();

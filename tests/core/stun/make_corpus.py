@@ -13,7 +13,7 @@ import zlib
 
 COOKIE = 0x2112A442
 
-RFC5769 = {
+SEEDS = {
     # RFC 5769 §2.1 sample request (USERNAME evtj:h6vY, password VOkJxbRl1RmTxUk/WvJxBt).
     "rfc5769_2_1_request": """
         00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
@@ -44,6 +44,16 @@ RFC5769 = {
                     53 54 76 79 36 34 73 41
         00 14 00 0b 65 78 61 6d 70 6c 65 2e 6f 72 67 00
         00 08 00 14 f6 70 24 65 6d d6 4a 3e 02 b8 e0 71 2e 85 c9 a2 8c a8 96 66""",
+    # A Chromium-style check published with its password (1ezk7fni4jeo5bt7ibcdk4wjl8712suw) in
+    # mediasoup's worker/test/src/RTC/ICE/TestStunPacket.cpp.
+    "chromium_check_mediasoup": """
+        00 01 00 6c 21 12 a4 42 4a 31 77 59 41 76 4e 54 70 64 4b 33
+        00 06 00 25 37 38 74 61 6c 35 70 63 36 64 6b 79 76 31 72 70 67 35 36 76
+                    75 61 79 35 6a 65 31 33 63 65 77 6d 3a 73 33 4a 67 00 00 00
+        c0 57 00 04 00 03 00 0a 80 2a 00 08 dc 9f 43 72 e9 1d 90 14 00 25 00 00
+        00 24 00 04 6e 7d 1e ff
+        00 08 00 14 f3 9a 23 b3 a6 05 4e 75 b3 9d f2 17 71 00 18 2d a7 68 34 f8
+        80 28 00 04 6a 37 3f 8c""",
 }
 
 
@@ -90,7 +100,7 @@ def ice_checks():
 
 
 def main():
-    for name, text in RFC5769.items():
+    for name, text in SEEDS.items():
         with open(f"corpus/{name}.bin", "wb") as f:
             f.write(bytes.fromhex(text))
     for name, data in ice_checks().items():

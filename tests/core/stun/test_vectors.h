@@ -74,4 +74,16 @@ inline constexpr std::string_view kPythonNominatingCheck =
     "000100482112a4420102030405060708090a0b0c000600096576746a3a68367659000000002400046e0001ff802a00"
     "0801020304050607080025000000080014058c8cdd980e11a79475c29824b92b94cd7429a08028000414f192f8";
 
+// A Chromium-style ICE check (USERNAME "<32-char ufrag>:s3Jg", GOOG-NETWORK-INFO 0xC057,
+// ICE-CONTROLLING, USE-CANDIDATE, PRIORITY, MESSAGE-INTEGRITY, FINGERPRINT) published with its
+// password in mediasoup's worker/test/src/RTC/ICE/TestStunPacket.cpp; its integrity and
+// fingerprint were also checked with Python's hmac/zlib.
+inline constexpr std::string_view kChromeCheckLocalUfrag = "78tal5pc6dkyv1rpg56vuay5je13cewm";
+inline constexpr std::string_view kChromeCheckRemoteUfrag = "s3Jg";
+inline constexpr std::string_view kChromeCheckPassword = "1ezk7fni4jeo5bt7ibcdk4wjl8712suw";
+inline constexpr std::string_view kChromeCheck =
+    "0001006c2112a4424a31775941764e5470644b3300060025373874616c35706336646b797631727067353676756179"
+    "356a6531336365776d3a73334a67000000c05700040003000a802a0008dc9f4372e91d901400250000002400046e7d"
+    "1eff00080014f39a23b3a6054e75b39df2177100182da76834f8802800046a373f8c";
+
 }  // namespace sfu::stun::testing
