@@ -39,37 +39,46 @@ std::optional<absl::Span<const uint8_t>> RtpPacketView::FindExtension(uint8_t id
   return std::nullopt;
 }
 
-std::optional<RtpPacketView> ParseRtpPacket(absl::Span<const uint8_t> packet) {
+bool ParseRtpPacket(absl::Span<const uint8_t> packet, RtpPacketView* out) {
+  RtpPacketView& v = *out;
   ByteReader r(packet);
   uint8_t b0 = 0, b1 = 0;
-  RtpPacketView v;
   if (!r.ReadU8(&b0) || !r.ReadU8(&b1) || !r.ReadU16(&v.sequence_number) ||
       !r.ReadU32(&v.timestamp) || !r.ReadU32(&v.ssrc)) {
-    return std::nullopt;
+    return false;
   }
-  if ((b0 >> 6) != kVersion) return std::nullopt;
+  if ((b0 >> 6) != kVersion) return false;
   v.marker = (b1 & kMarkerBit) != 0;
   v.payload_type = b1 & kPayloadTypeMask;
   const size_t csrc_count = b0 & kCsrcCountMask;
-  if (!r.ReadSpan(csrc_count * 4, &v.csrcs)) return std::nullopt;
-  if ((b0 & kExtensionBit) != 0) {
+  if (!r.ReadSpan(csrc_count * 4, &v.csrcs)) return false;
+  v.has_extension = (b0 & kExtensionBit) != 0;
+  v.extension_profile = 0;
+  v.extension_data = {};
+  if (v.has_extension) {
     uint16_t length_words = 0;
-    v.has_extension = true;
     if (!r.ReadU16(&v.extension_profile) || !r.ReadU16(&length_words) ||
         !r.ReadSpan(size_t{length_words} * 4, &v.extension_data)) {
-      return std::nullopt;
+      return false;
     }
   }
   v.header_size = r.position();
-  absl::Span<const uint8_t> rest = r.ReadRemaining();
+  const absl::Span<const uint8_t> rest = r.ReadRemaining();
+  v.padding_size = 0;
   if ((b0 & kPaddingBit) != 0) {
-    if (rest.empty()) return std::nullopt;
+    if (rest.empty()) return false;
     ByteReader last(rest.subspan(rest.size() - 1));
-    if (!last.ReadU8(&v.padding_size)) return std::nullopt;
-    if (v.padding_size == 0 || v.padding_size > rest.size()) return std::nullopt;
+    if (!last.ReadU8(&v.padding_size)) return false;
+    if (v.padding_size == 0 || v.padding_size > rest.size()) return false;
   }
   v.payload = rest.first(rest.size() - v.padding_size);
-  return v;
+  return true;
+}
+
+std::optional<RtpPacketView> ParseRtpPacket(absl::Span<const uint8_t> packet) {
+  std::optional<RtpPacketView> view(std::in_place);
+  if (!ParseRtpPacket(packet, &*view)) view.reset();
+  return view;  // one named object on every path: returned in place, not copied
 }
 
 bool WriteRtpPacket(const RtpPacketSpec& spec, ByteWriter* w) {

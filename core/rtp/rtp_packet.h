@@ -55,6 +55,11 @@ struct RtpPacketView {
 // last byte counts the padding bytes including itself; a count of 0 or more than what follows the
 // header is rejected (RFC 3550 §5.1). A packet may be padding only (empty payload), as RTX probes
 // are.
+//
+// The out-parameter form is the forwarding path's: it writes every field on success (nothing needs
+// clearing between packets) and leaves `out` unspecified on failure. The optional form is the
+// same parse for code where a 90-byte copy does not matter.
+bool ParseRtpPacket(absl::Span<const uint8_t> packet, RtpPacketView* out);
 std::optional<RtpPacketView> ParseRtpPacket(absl::Span<const uint8_t> packet);
 
 // What WriteRtpPacket writes. Spans are read during the call only.

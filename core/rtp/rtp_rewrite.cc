@@ -1,7 +1,5 @@
 #include "core/rtp/rtp_rewrite.h"
 
-#include <optional>
-
 #include "core/common/byte_reader.h"
 #include "core/common/byte_writer.h"
 #include "core/rtp/rtp_extension.h"
@@ -71,8 +69,9 @@ RtpExtensionIdMap RtpExtensionIdMap::Identity() {
 }
 
 RemapResult RemapRtpExtensionIds(absl::Span<uint8_t> packet, const RtpExtensionIdMap& map) {
-  const std::optional<RtpPacketView> view = ParseRtpPacket(packet);
-  if (!view) return RemapResult::kMalformed;
+  RtpPacketView parsed;
+  if (!ParseRtpPacket(packet, &parsed)) return RemapResult::kMalformed;
+  const RtpPacketView* view = &parsed;
   if (!view->has_extension) return RemapResult::kOk;
   const RtpExtensionForm form = ExtensionFormOf(view->extension_profile);
   if (form == RtpExtensionForm::kOther) return RemapResult::kOk;

@@ -59,6 +59,28 @@ TEST(RtpPacketTest, ParsesChromiumOpusPacket) {
   EXPECT_FALSE(v->FindExtension(0));
 }
 
+// The out-parameter form is reused across packets on the forwarding path: a parse must overwrite
+// everything the previous packet left behind.
+TEST(RtpPacketTest, OutParameterFormOverwritesEveryField) {
+  const Bytes opus = testing::ChromiumOpusPacket();
+  const Bytes vp8 = testing::Vp8PacketWithCsrcsAndPadding();
+  RtpPacketView v;
+  ASSERT_TRUE(ParseRtpPacket(vp8, &v));
+  ASSERT_TRUE(ParseRtpPacket(opus, &v));
+  EXPECT_EQ(v.csrc_count(), 0u);
+  EXPECT_EQ(v.padding_size, 0);
+  EXPECT_FALSE(v.marker);
+  EXPECT_EQ(v.payload.size(), 8u);
+  ASSERT_TRUE(ParseRtpPacket(vp8, &v));
+  EXPECT_FALSE(v.has_extension);
+  EXPECT_EQ(v.extension_profile, 0);
+  EXPECT_TRUE(v.extension_data.empty());
+  EXPECT_FALSE(v.FindExtension(3));
+  EXPECT_EQ(v.padding_size, 4);
+  EXPECT_EQ(v.csrc_count(), 2u);
+  EXPECT_FALSE(ParseRtpPacket(absl::MakeConstSpan(vp8).first(11), &v));
+}
+
 TEST(RtpPacketTest, ParsesVp8PacketWithCsrcsAndPadding) {
   const Bytes p = testing::Vp8PacketWithCsrcsAndPadding();
   const std::optional<RtpPacketView> v = ParseRtpPacket(p);
