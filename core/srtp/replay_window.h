@@ -53,6 +53,10 @@ class ReplayWindow {
 
   // Forgets `count` indices starting at `first` (they are newer than anything seen).
   void ClearRange(uint64_t first, uint64_t count) {
+    if (count == 1) {  // in-order arrival, the common case
+      bits_[Word(first)] &= ~(uint64_t{1} << Bit(first));
+      return;
+    }
     if (count >= kBits) {
       bits_.fill(0);
       return;

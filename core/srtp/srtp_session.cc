@@ -93,15 +93,40 @@ SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, const SrtpCon
   streams_.reserve(max_ssrcs_);
 }
 
-SrtpSession::SrtpSession(SrtpSession&&) noexcept = default;
-SrtpSession& SrtpSession::operator=(SrtpSession&&) noexcept = default;
+// A moved flat_hash_map keeps its slots, but the cache is dropped rather than trusted.
+SrtpSession::SrtpSession(SrtpSession&& other) noexcept
+    : profile_(other.profile_),
+      direction_(other.direction_),
+      aead_(other.aead_),
+      tag_size_(other.tag_size_),
+      max_ssrcs_(other.max_ssrcs_),
+      rtp_(std::move(other.rtp_)),
+      rtcp_(std::move(other.rtcp_)),
+      streams_(std::move(other.streams_)),
+      stats_(other.stats_) {
+  other.last_state_ = nullptr;
+}
+SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept {
+  profile_ = other.profile_;
+  direction_ = other.direction_;
+  aead_ = other.aead_;
+  tag_size_ = other.tag_size_;
+  max_ssrcs_ = other.max_ssrcs_;
+  rtp_ = std::move(other.rtp_);
+  rtcp_ = std::move(other.rtcp_);
+  streams_ = std::move(other.streams_);
+  stats_ = other.stats_;
+  last_state_ = nullptr;
+  other.last_state_ = nullptr;
+  return *this;
+}
 SrtpSession::~SrtpSession() = default;
 
-SrtpSession::SsrcState* SrtpSession::FindOrCreate(uint32_t ssrc) {
-  auto it = streams_.find(ssrc);
-  if (it != streams_.end()) return &it->second;
+SrtpSession::SsrcState* SrtpSession::Create(uint32_t ssrc) {
   if (streams_.size() >= max_ssrcs_) return nullptr;
-  return &streams_.try_emplace(ssrc).first->second;
+  last_ssrc_ = ssrc;
+  last_state_ = &streams_.try_emplace(ssrc).first->second;
+  return last_state_;
 }
 
 SrtpResult SrtpSession::Count(SrtpResult r, uint64_t* ok_counter) {
@@ -138,13 +163,14 @@ SrtpResult SrtpSession::DoProtectRtp(absl::Span<uint8_t> buffer, size_t len, siz
   // wraps). Estimating from the highest index sent, as a receiver would, also gives the right
   // ROC to a retransmission or a reordered send of a packet from before the wrap.
   uint64_t index = rtp.seq;
-  if (!state->rtp.empty() && !EstimateSrtpIndex(state->rtp.top(), rtp.seq, &index)) {
+  if (state->rtp_sent && !EstimateSrtpIndex(state->rtp_highest, rtp.seq, &index)) {
     return SrtpResult::kBadIndex;
   }
   if (!SealRtp(buffer.first(len + tag_size_), rtp.header_size, rtp.ssrc, index)) {
     return SrtpResult::kCryptoError;
   }
-  state->rtp.Accept(index);
+  if (!state->rtp_sent || index > state->rtp_highest) state->rtp_highest = index;
+  state->rtp_sent = true;
   *out_len = len + tag_size_;
   return SrtpResult::kOk;
 }
@@ -156,8 +182,7 @@ SrtpResult SrtpSession::DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, s
   if (SrtpResult r = ParseRtp(buffer.first(len - tag_size_), &rtp); r != SrtpResult::kOk) {
     return r;
   }
-  auto it = streams_.find(rtp.ssrc);
-  SsrcState* state = it == streams_.end() ? nullptr : &it->second;
+  SsrcState* state = Find(rtp.ssrc);
   if (state == nullptr && streams_.size() >= max_ssrcs_) return SrtpResult::kSsrcLimit;
   // A new SSRC starts at ROC 0 (RFC 3711 §3.3.1) with s_l = its first sequence number.
   uint64_t index = rtp.seq;
@@ -176,7 +201,7 @@ SrtpResult SrtpSession::DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, s
     return SrtpResult::kAuthFailed;
   }
   // Only an authenticated packet creates state or moves the window (RFC 3711 §3.3.2).
-  if (state == nullptr) state = &streams_.try_emplace(rtp.ssrc).first->second;
+  if (state == nullptr) state = Create(rtp.ssrc);
   state->rtp.Accept(index);
   *out_len = len - tag_size_;
   return SrtpResult::kOk;
@@ -214,8 +239,7 @@ SrtpResult SrtpSession::DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, 
   ByteReader index_reader(buffer.subspan(index_at, kSrtcpIndexSize));
   if (!index_reader.ReadU32(&e_index)) return SrtpResult::kTooShort;
   const uint32_t index = e_index & kMaxSrtcpIndex;
-  auto it = streams_.find(ssrc);
-  SsrcState* state = it == streams_.end() ? nullptr : &it->second;
+  SsrcState* state = Find(ssrc);
   if (state == nullptr && streams_.size() >= max_ssrcs_) return SrtpResult::kSsrcLimit;
   if (state != nullptr) {
     switch (state->rtcp.Check(index)) {
@@ -228,7 +252,7 @@ SrtpResult SrtpSession::DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, 
     }
   }
   if (!OpenRtcp(buffer.first(len), ssrc, e_index)) return SrtpResult::kAuthFailed;
-  if (state == nullptr) state = &streams_.try_emplace(ssrc).first->second;
+  if (state == nullptr) state = Create(ssrc);
   state->rtcp.Accept(index);
   *out_len = len - trailer;
   return SrtpResult::kOk;
@@ -248,8 +272,8 @@ bool SrtpSession::SetRolloverCounter(uint32_t ssrc, uint32_t roc, uint16_t seq) 
   if (state == nullptr) return false;
   // Pretend the packet before `seq` was sent with `roc`, so `seq` estimates to (roc, seq).
   const uint64_t index = (uint64_t{roc} << 16) | seq;
-  state->rtp = ReplayWindow<kRtpReplayWindow>();
-  state->rtp.Accept(index == 0 ? 0 : index - 1);
+  state->rtp_highest = index == 0 ? 0 : index - 1;
+  state->rtp_sent = true;
   return true;
 }
 

@@ -96,8 +96,10 @@ class SrtpSession {
 
  private:
   struct SsrcState {
-    ReplayWindow<kRtpReplayWindow> rtp;    // highest index (both directions) + replay bitmap
+    ReplayWindow<kRtpReplayWindow> rtp;    // inbound: highest index + replay bitmap
     ReplayWindow<kRtcpReplayWindow> rtcp;  // inbound SRTCP replay
+    uint64_t rtp_highest = 0;              // outbound: highest index sent (ROC << 16 | seq)
+    bool rtp_sent = false;                 // outbound: rtp_highest is meaningful
     uint32_t next_rtcp_index = 0;          // outbound SRTCP
   };
   struct Keys {
@@ -113,8 +115,23 @@ class SrtpSession {
   SrtpResult DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult DoProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
-  // The existing state for `ssrc`, or a new one if the cap allows; nullptr if it does not.
-  SsrcState* FindOrCreate(uint32_t ssrc);
+  // The existing state for `ssrc` or nullptr. Bursts usually carry one SSRC, so the last hit is
+  // remembered; pointers into streams_ stay valid because the table is reserved for max_ssrcs_
+  // and never grows past it or erases.
+  SsrcState* Find(uint32_t ssrc) {
+    if (last_state_ != nullptr && last_ssrc_ == ssrc) return last_state_;
+    auto it = streams_.find(ssrc);
+    if (it == streams_.end()) return nullptr;
+    last_ssrc_ = ssrc;
+    last_state_ = &it->second;
+    return last_state_;
+  }
+  // A new state for `ssrc` (not present) if the cap allows; nullptr if it does not.
+  SsrcState* Create(uint32_t ssrc);
+  SsrcState* FindOrCreate(uint32_t ssrc) {
+    SsrcState* state = Find(ssrc);
+    return state != nullptr ? state : Create(ssrc);
+  }
   SrtpResult Count(SrtpResult r, uint64_t* ok_counter);
 
   // RTP/RTCP transforms once the index is known (srtp_transform.cc).
@@ -131,6 +148,8 @@ class SrtpSession {
   Keys rtp_;
   Keys rtcp_;
   absl::flat_hash_map<uint32_t, SsrcState> streams_;
+  uint32_t last_ssrc_ = 0;
+  SsrcState* last_state_ = nullptr;
   SrtpStats stats_;
 };
 

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "core/srtp/srtp_index.h"
@@ -14,10 +15,6 @@ namespace {
 constexpr size_t kRtcpHeaderSize = 8;
 constexpr uint32_t kSrtcpEncryptedFlag = 0x80000000;
 
-void PutU16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
 void PutU32(uint8_t* p, uint32_t v) {
   p[0] = static_cast<uint8_t>(v >> 24);
   p[1] = static_cast<uint8_t>(v >> 16);
@@ -25,26 +22,38 @@ void PutU32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
+// Big-endian 64-bit load/store of our own (not wire) arrays; compiles to a MOVBE/BSWAP.
+uint64_t LoadBe64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
+void StoreBe64(uint8_t* p, uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
+
 // RFC 7714 §8.1 (SRTP) and §9.1 (SRTCP): IV = (0x0000 || SSRC || ROC || SEQ) XOR salt, where for
 // SRTCP the last six octets are 0x0000 || 0 || 31-bit index; both are `ssrc` then a 48-bit value.
 std::array<uint8_t, crypto::AesGcm::kIvSize> GcmIv(const std::array<uint8_t, 14>& salt,
                                                    uint32_t ssrc, uint64_t index48) {
-  std::array<uint8_t, crypto::AesGcm::kIvSize> iv{};
-  PutU32(&iv[2], ssrc);
-  PutU16(&iv[6], static_cast<uint16_t>(index48 >> 32));
-  PutU32(&iv[8], static_cast<uint32_t>(index48));
-  for (size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
+  std::array<uint8_t, crypto::AesGcm::kIvSize> iv;
+  // Octets 0-3: 00 00 || SSRC[0..1]; octets 4-11: SSRC[2..3] || index48.
+  const uint32_t head = (ssrc >> 16) ^ ((uint32_t{salt[0]} << 24) | (uint32_t{salt[1]} << 16) |
+                                        (uint32_t{salt[2]} << 8) | salt[3]);
+  PutU32(iv.data(), head);
+  StoreBe64(iv.data() + 4, ((uint64_t{ssrc & 0xffff} << 48) | index48) ^ LoadBe64(&salt[4]));
   return iv;
 }
 
 // RFC 3711 §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16), a 128-bit counter block.
 std::array<uint8_t, crypto::AesCtr::kBlockSize> CmIv(const std::array<uint8_t, 14>& salt,
                                                      uint32_t ssrc, uint64_t index48) {
-  std::array<uint8_t, crypto::AesCtr::kBlockSize> iv{};
-  PutU32(&iv[4], ssrc);
-  PutU16(&iv[8], static_cast<uint16_t>(index48 >> 32));
-  PutU32(&iv[10], static_cast<uint32_t>(index48));
-  for (size_t i = 0; i < salt.size(); ++i) iv[i] ^= salt[i];
+  std::array<uint8_t, crypto::AesCtr::kBlockSize> iv;
+  // Octets 0-7: salt[0..3] || salt[4..7] ^ SSRC; octets 8-15: (salt[8..13] ^ index) || 00 00.
+  StoreBe64(iv.data(), LoadBe64(&salt[0]) ^ ssrc);
+  const uint64_t low_salt = (LoadBe64(&salt[6]) << 16);  // salt[8..13] || 00 00
+  StoreBe64(iv.data() + 8, low_salt ^ (index48 << 16));
   return iv;
 }
 

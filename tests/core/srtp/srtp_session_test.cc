@@ -212,6 +212,29 @@ TEST_P(SrtpSessionTest, SequenceWrapAdvancesRoc) {
             SrtpResult::kAuthFailed);
 }
 
+TEST_P(SrtpSessionTest, InterleavedSsrcsKeepSeparateState) {
+  // A wraps (ROC 1) while B does not; alternating exercises the last-SSRC cache on both sides.
+  std::vector<std::vector<uint8_t>> a, b;
+  for (int i = 0; i < 8; ++i) {
+    a.push_back(Protect(tx(), RtpPacket(0xa, static_cast<uint16_t>(65532 + i), 30), false));
+    b.push_back(Protect(tx(), RtpPacket(0xb, static_cast<uint16_t>(10 + i), 30), false));
+  }
+  for (int i = 0; i < 8; ++i) {
+    std::vector<uint8_t> plain;
+    ASSERT_EQ(Unprotect(rx(), a[i], false, &plain), SrtpResult::kOk) << i;
+    EXPECT_EQ(plain, RtpPacket(0xa, static_cast<uint16_t>(65532 + i), 30));
+    ASSERT_EQ(Unprotect(rx(), b[i], false, &plain), SrtpResult::kOk) << i;
+    EXPECT_EQ(plain, RtpPacket(0xb, static_cast<uint16_t>(10 + i), 30));
+  }
+  EXPECT_EQ(Unprotect(rx(), a[7], false), SrtpResult::kReplay);
+  EXPECT_EQ(Unprotect(rx(), b[0], false), SrtpResult::kReplay);
+  EXPECT_EQ(rx().ssrc_count(), 2u);
+  // Moving a session keeps its state (and drops the cached pointer safely).
+  SrtpSession moved = std::move(server_->inbound);
+  EXPECT_EQ(Unprotect(moved, a[3], false), SrtpResult::kReplay);
+  EXPECT_EQ(Unprotect(moved, Protect(tx(), RtpPacket(0xb, 18, 30), false), false), SrtpResult::kOk);
+}
+
 TEST_P(SrtpSessionTest, SetRolloverCounterMatchesAWrappedStream) {
   for (int i = 0; i < 10; ++i)
     Protect(tx(), RtpPacket(0xdef, static_cast<uint16_t>(65530 + i), 5), false);

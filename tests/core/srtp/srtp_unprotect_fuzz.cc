@@ -3,11 +3,13 @@
 // AES_CM_128_HMAC_SHA1_80) and RTP or RTCP (bit 2); the rest is the packet. Keys are the DTLS
 // server's inbound keys for keying material 00 01 02 ... (the seed corpus holds packets protected
 // with them by libsrtp2, see gen_srtp_corpus.cc), so seeds reach past authentication.
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "core/srtp/srtp_kdf.h"
 #include "core/srtp/srtp_keying.h"
 #include "core/srtp/srtp_session.h"
 
@@ -20,18 +22,41 @@ constexpr SrtpProfile kProfiles[] = {SrtpProfile::kAeadAes128Gcm, SrtpProfile::k
                                      SrtpProfile::kAes128CmHmacSha1_80,
                                      SrtpProfile::kAeadAes128Gcm};
 
+// The server's inbound session keys for material 00 01 02 ..., derived once per profile so each
+// input pays only for keying its cipher contexts.
+const sfu::srtp::SrtpSessionKeys& InboundKeys(int which) {
+  static const std::array<sfu::srtp::SrtpSessionKeys, 4> keys = [] {
+    std::array<sfu::srtp::SrtpSessionKeys, 4> k;
+    for (int i = 0; i < 4; ++i) {
+      const SrtpProfile profile = kProfiles[i];
+      std::vector<uint8_t> material(sfu::srtp::KeyingMaterialSize(profile));
+      for (size_t j = 0; j < material.size(); ++j) material[j] = static_cast<uint8_t>(j);
+      auto master = sfu::srtp::SplitKeyingMaterial(profile, material, sfu::srtp::SrtpRole::kServer);
+      if (!master.ok()) std::abort();
+      auto derived = sfu::srtp::DeriveSessionKeys(profile, master->remote.key, master->remote.salt);
+      if (!derived.ok()) std::abort();
+      k[i] = *derived;
+    }
+    return k;
+  }();
+  return keys[which];
+}
+
+sfu::srtp::SrtpSession Inbound(int which) {
+  auto s = sfu::srtp::SrtpSession::Create(InboundKeys(which),
+                                          sfu::srtp::SrtpSession::Direction::kInbound,
+                                          sfu::srtp::SrtpConfig{.max_ssrcs = 4});
+  if (!s.ok()) std::abort();
+  return *std::move(s);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const SrtpProfile profile = kProfiles[data[0] & 3];
+  const int which = data[0] & 3;
   const bool rtcp = (data[0] & 4) != 0;
-  std::vector<uint8_t> material(sfu::srtp::KeyingMaterialSize(profile));
-  for (size_t i = 0; i < material.size(); ++i) material[i] = static_cast<uint8_t>(i);
-  auto sessions = sfu::srtp::CreateSrtpSessions(profile, material, sfu::srtp::SrtpRole::kServer,
-                                                sfu::srtp::SrtpConfig{.max_ssrcs = 4});
-  if (!sessions.ok()) std::abort();
-  sfu::srtp::SrtpSession& in = sessions->inbound;
+  sfu::srtp::SrtpSession in = Inbound(which);
 
   const std::vector<uint8_t> packet(data + 1, data + size);
   std::vector<uint8_t> buf = packet;
@@ -46,14 +71,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   buf = packet;
   if (first == SrtpResult::kOk && unprotect(buf) == SrtpResult::kOk) std::abort();
   // The same bytes through the batch path give the same verdict on a fresh session.
-  auto fresh = sfu::srtp::CreateSrtpSessions(profile, material, sfu::srtp::SrtpRole::kServer);
-  if (!fresh.ok()) std::abort();
+  sfu::srtp::SrtpSession fresh = Inbound(which);
   buf = packet;
   sfu::srtp::SrtpPacket one{buf.data(), buf.size(), buf.size(), SrtpResult::kOk};
   if (rtcp) {
-    fresh->inbound.UnprotectRtcpBatch(absl::MakeSpan(&one, 1));
+    fresh.UnprotectRtcpBatch(absl::MakeSpan(&one, 1));
   } else {
-    fresh->inbound.UnprotectRtpBatch(absl::MakeSpan(&one, 1));
+    fresh.UnprotectRtpBatch(absl::MakeSpan(&one, 1));
   }
   if (one.result != first) std::abort();
   return 0;
