@@ -71,8 +71,8 @@ struct ConsentExpired {  // RFC 7675 §5.1: the session is over; `tuple` is the 
 };
 using IceEvent = std::variant<TupleBound, TupleUnbound, Nominated, ConsentExpired>;
 
-// A response to send: `data` goes from tuple.local to tuple.remote. The view lives until the next
-// call to HandleStun.
+// A response to send: `data` goes from tuple.local to tuple.remote. The view points into the
+// agent and lives until the agent's next HandleStun/HandleTimeout call (or until it is moved).
 struct StunTransmit {
   FiveTuple tuple;
   absl::Span<const uint8_t> data;
@@ -129,8 +129,8 @@ class IceLiteAgent {
   // The next consent deadline; nullopt once consent has expired.
   std::optional<Instant> NextTimeout() const;
 
-  // Whether `tuple` passed a check and still has consent: the data plane accepts DTLS/SRTP only
-  // from such tuples.
+  // Whether `tuple` passed a check and still has consent as of the last HandleTimeout: the data
+  // plane accepts DTLS/SRTP only from such tuples (and mirrors TupleBound/TupleUnbound events).
   bool IsBound(const FiveTuple& tuple) const;
   std::optional<FiveTuple> selected_tuple() const { return selected_; }
   size_t bound_tuple_count() const { return tuple_count_; }
