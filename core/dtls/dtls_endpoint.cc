@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<DtlsEndpoint>> DtlsEndpoint::CreateClient(
 
 absl::StatusOr<std::unique_ptr<DtlsEndpoint>> DtlsEndpoint::CreateServer(
     const DtlsConfig& config, std::shared_ptr<const crypto::Certificate> certificate,
-    RandomSource& random, uint16_t client_hello_seq) {
+    RandomSource& random, uint16_t client_hello_seq, uint64_t client_hello_record_seq) {
   if (certificate == nullptr) return absl::InvalidArgumentError("DTLS server needs a certificate");
   std::unique_ptr<DtlsEndpoint> endpoint(new DtlsEndpoint(Role::kServer, config));
   endpoint->hs_ = std::make_unique<HandshakeState>(config, std::move(certificate), random);
@@ -74,6 +74,10 @@ absl::StatusOr<std::unique_ptr<DtlsEndpoint>> DtlsEndpoint::CreateServer(
   // RFC 6347 §4.2.2: after a stateless HelloVerifyRequest (message_seq 0) the ServerHello
   // continues the numbering, i.e. mirrors the second ClientHello's message_seq.
   endpoint->hs_->next_send_seq = client_hello_seq;
+  // RFC 6347 §4.2.1: the HelloVerifyRequest carried the first ClientHello's record sequence
+  // number; starting at the second ClientHello's keeps ours above it, so a client's replay
+  // window does not discard our first flight (OpenSSL does the same after DTLSv1_listen).
+  endpoint->next_write_seq_[0] = client_hello_record_seq;
   endpoint->state_ = State::kHandshaking;
   return endpoint;
 }

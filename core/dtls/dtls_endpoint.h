@@ -89,10 +89,11 @@ class DtlsEndpoint {
 
   DtlsEndpoint(Role role, const DtlsConfig& config);
   // Server endpoints come from DtlsServerContext once a ClientHello carries a valid cookie; the
-  // endpoint expects that ClientHello's message_seq.
+  // endpoint expects that ClientHello's message_seq and continues record numbering from its
+  // record sequence number (the stateless HelloVerifyRequest reused an earlier one).
   static absl::StatusOr<std::unique_ptr<DtlsEndpoint>> CreateServer(
       const DtlsConfig& config, std::shared_ptr<const crypto::Certificate> certificate,
-      RandomSource& random, uint16_t client_hello_seq);
+      RandomSource& random, uint16_t client_hello_seq, uint64_t client_hello_record_seq);
 
   // dtls_endpoint.cc: records, alerts, timers, events.
   void HandleRecord(Instant now, const Record& record);

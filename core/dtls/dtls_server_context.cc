@@ -125,7 +125,8 @@ DtlsServerContext::Result DtlsServerContext::HandleInitialDatagram(
 
   DtlsConfig config = config_;
   config.expected_peer_fingerprint = expected_peer_fingerprint;
-  auto endpoint = DtlsEndpoint::CreateServer(config, certificate_, random_, fragment.message_seq);
+  auto endpoint = DtlsEndpoint::CreateServer(config, certificate_, random_, fragment.message_seq,
+                                             record.sequence_number);
   if (!endpoint.ok()) return Drop("cannot create endpoint");
   (*endpoint)->HandleDatagram(now, datagram);
   Result result;

@@ -142,10 +142,8 @@ class OpenSslPeer {
     ctx_.reset(SSL_CTX_new(o.server ? DTLS_server_method() : DTLS_client_method()));
     SSL_CTX_set_min_proto_version(ctx_.get(), DTLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx_.get(), DTLS1_2_VERSION);
-    BIO* cb = BIO_new_mem_buf(cert.ToPem().data(), -1);
     std::string cert_pem = cert.ToPem();
     std::string key_pem = cert.key().ToPem();
-    BIO_free(cb);
     BIO* cbio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
     BIO* kbio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
     X509* x509 = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
@@ -206,14 +204,17 @@ class OpenSslPeer {
     }
   }
   // Fires libssl's retransmission timer if one is running (waiting at most 80 ms for it).
-  void Timeout() {
+  // Returns how long it waited.
+  Duration Timeout() {
     timeval tv{};
-    if (DTLSv1_get_timeout(ssl_.get(), &tv) != 1) return;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(tv.tv_sec) +
-                          std::chrono::microseconds(tv.tv_usec);
+    if (DTLSv1_get_timeout(ssl_.get(), &tv) != 1) return Duration(0);
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline =
+        start + std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
     while (std::chrono::steady_clock::now() < deadline) {
     }
     if (DTLSv1_handle_timeout(ssl_.get()) < 0) failed = true;
+    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
   }
   bool connected() const { return SSL_is_init_finished(ssl_.get()) && !failed; }
   SSL* ssl() { return ssl_.get(); }
@@ -272,22 +273,30 @@ class InteropPump {
   bool Run(int max_steps = 4000) {
     for (int step = 0; step < max_steps; ++step) {
       PollEvents();
-      const bool ours_done = ours() && (ours()->connected() || ours()->failed() ||
-                                        ours()->closed());
+      const bool ours_done =
+          ours() && (ours()->connected() || ours()->failed() || ours()->closed());
       if (to_peer_.empty() && to_ours_.empty()) {
-        if (ours_done && (peer_.connected() || peer_.failed) && !peer_pending_) break;
+        if (ours_done && (peer_.connected() || peer_.failed)) break;
         if (ours_done && ours()->failed()) break;
         if (peer_.failed && (!ours() || ours_done)) break;
-        // Idle: fire timers (ours by simulated time, libssl's immediately).
+        // Idle: libssl's timer first (it runs on the real clock, so jumping our simulated clock
+        // ahead must not outrun it), then ours by simulated time.
+        if (!peer_.connected() && !peer_.failed) {
+          const auto waited = peer_.Timeout();
+          // Our simulated clock moves as much as libssl's real one did.
+          now_ += waited;
+          DrainPeer();
+          if (ours() && ours()->NextTimeout() && *ours()->NextTimeout() <= now_) {
+            ours()->HandleTimeout(now_);
+            DrainOurs();
+          }
+          if (!to_ours_.empty() || !to_peer_.empty()) continue;
+        }
         std::optional<Instant> next = ours() ? ours()->NextTimeout() : std::nullopt;
         if (next) {
           now_ = std::max(now_, *next);
           ours()->HandleTimeout(now_);
           DrainOurs();
-        }
-        if (!peer_.connected() && !peer_.failed) {
-          peer_.Timeout();
-          DrainPeer();
         }
         if (to_peer_.empty() && to_ours_.empty() && !next) break;
         continue;
@@ -297,7 +306,6 @@ class InteropPump {
         to_peer_.pop_front();
         peer_.queues().inbound.push_back(std::move(d));
         peer_.Drive();
-        peer_pending_ = false;
         DrainPeer();
       }
       if (!to_ours_.empty()) {
@@ -312,8 +320,9 @@ class InteropPump {
 
   void DrainOurs() {
     if (!ours()) return;
-    if (getenv("DTLS_DEBUG")) fprintf(stderr, "ours state c=%d f=%d\n", ours()->connected(), ours()->failed());
-    while (auto d = ours()->PollTransmit()) Impair(Datagram(d->begin(), d->end()), to_peer_);
+    while (auto d = ours()->PollTransmit()) {
+      Impair(Datagram(d->begin(), d->end()), to_peer_);
+    }
   }
   void PollEvents() {
     if (!ours()) return;
@@ -323,12 +332,6 @@ class InteropPump {
  private:
   void DrainPeer() {
     auto& out = peer_.queues().outbound;
-    if (getenv("DTLS_DEBUG")) {
-      fprintf(stderr, "peer out %zu failed=%d:", out.size(), peer_.failed);
-      for (auto& d : out) fprintf(stderr, " %zu", d.size());
-      fprintf(stderr, "\n");
-      ERR_print_errors_fp(stderr);
-    }
     while (!out.empty()) {
       sent_by_openssl_.push_back(out.front());
       Impair(std::move(out.front()), to_ours_);
@@ -372,7 +375,6 @@ class InteropPump {
   std::deque<Datagram> to_peer_, to_ours_;
   std::vector<DtlsEvent> events_;
   std::vector<Datagram> sent_by_openssl_;
-  bool peer_pending_ = false;
   Instant now_ = Instant::FromNanos(1'000'000'000);
 };
 
@@ -430,9 +432,8 @@ class OpenSslMatrixTest : public OpenSslInteropTest, public ::testing::WithParam
     // OpenSSL keeps P-256 in its groups so its ECDSA P-256 certificate stays usable.
     o.groups = group == crypto::NamedGroup::kX25519 ? "X25519:P-256" : "P-256";
     o.srtp = SrtpName(profile);
-    o.ciphers = suite == CipherSuite::kEcdheEcdsaAes128GcmSha256
-                    ? "ECDHE-ECDSA-AES128-GCM-SHA256"
-                    : "ECDHE-ECDSA-AES256-GCM-SHA384";
+    o.ciphers = suite == CipherSuite::kEcdheEcdsaAes128GcmSha256 ? "ECDHE-ECDSA-AES128-GCM-SHA256"
+                                                                 : "ECDHE-ECDSA-AES256-GCM-SHA384";
     return o;
   }
 };
@@ -522,7 +523,8 @@ TEST_F(OpenSslInteropTest, FragmentedClientHelloFromOpenSsl) {
   o.mtu = 256;
   o.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ALL:@SECLEVEL=0";
   o.groups = "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072:ffdhe4096";
-  o.srtp = "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_32";
+  o.srtp =
+      "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_32";
   DtlsConfig config;
   config.expected_peer_fingerprint = theirs_cert_->fingerprint_sha256();
   SeededRandom random(3);
@@ -572,7 +574,7 @@ TEST_F(OpenSslInteropTest, OpenSslClientWithoutCommonProfileIsRefused) {
   pump.Start();
   EXPECT_FALSE(pump.Run());
   ASSERT_EQ(pump.events().size(), 1u);
-  EXPECT_EQ(pump.events()[0].reason, "no use_srtp");
+  EXPECT_EQ(pump.events()[0].reason, "no common srtp profile");
   EXPECT_TRUE(peer.failed);
   ASSERT_FALSE(peer.alerts_received.empty());
   EXPECT_EQ(peer.alerts_received.back() & 0xFF, 40);
@@ -609,7 +611,9 @@ TEST_F(OpenSslInteropTest, RenegotiationIsRefusedWithWarning) {
   ASSERT_EQ(SSL_renegotiate(peer.ssl()), 1);
   peer.Drive();  // sends a ClientHello in epoch 1
   pump.Run(50);
-  EXPECT_EQ(pump.ours()->stats().alerts_sent, alerts_before + 1);
+  // One warning per renegotiation ClientHello (libssl may repeat it on its timer).
+  EXPECT_GE(pump.ours()->stats().alerts_sent, alerts_before + 1);
+  EXPECT_TRUE(pump.ours()->connected() || pump.ours()->failed());
   ASSERT_FALSE(peer.alerts_received.empty());
   EXPECT_EQ(peer.alerts_received.front(), (1 << 8) | 100);  // warning no_renegotiation
   // The keys stay those of the first handshake; our side does not start a new one.
