@@ -69,15 +69,14 @@ RtpExtensionIdMap RtpExtensionIdMap::Identity() {
 }
 
 RemapResult RemapRtpExtensionIds(absl::Span<uint8_t> packet, const RtpExtensionIdMap& map) {
-  RtpPacketView parsed;
-  if (!ParseRtpPacket(packet, &parsed)) return RemapResult::kMalformed;
-  const RtpPacketView* view = &parsed;
-  if (!view->has_extension) return RemapResult::kOk;
-  const RtpExtensionForm form = ExtensionFormOf(view->extension_profile);
+  RtpPacketView view;
+  if (!ParseRtpPacket(packet, &view)) return RemapResult::kMalformed;
+  if (!view.has_extension) return RemapResult::kOk;
+  const RtpExtensionForm form = ExtensionFormOf(view.extension_profile);
   if (form == RtpExtensionForm::kOther) return RemapResult::kOk;
 
   // Pass 1: validate, so a failure leaves the packet untouched.
-  RtpExtensionIterator check = view->extensions();
+  RtpExtensionIterator check = view.extensions();
   RtpExtensionElement e;
   while (check.Next(&e)) {
     if (form == RtpExtensionForm::kOneByte && map.Map(e.id) > kOneByteMaxId) {
@@ -87,10 +86,10 @@ RemapResult RemapRtpExtensionIds(absl::Span<uint8_t> packet, const RtpExtensionI
   if (check.malformed()) return RemapResult::kMalformed;
 
   // Pass 2: patch. The block starts after the fixed header, the CSRCs and its own 4-byte header.
-  const size_t block_offset = kRtpFixedHeaderSize + view->csrcs.size() + 4;
-  absl::Span<uint8_t> block = packet.subspan(block_offset, view->extension_data.size());
+  const size_t block_offset = kRtpFixedHeaderSize + view.csrcs.size() + 4;
+  absl::Span<uint8_t> block = packet.subspan(block_offset, view.extension_data.size());
   const size_t header_bytes = form == RtpExtensionForm::kOneByte ? 1 : 2;
-  RtpExtensionIterator it = view->extensions();
+  RtpExtensionIterator it = view.extensions();
   while (it.Next(&e)) {
     const uint8_t to = map.Map(e.id);
     ByteWriter w(block.subspan(it.element_offset(), header_bytes + e.data.size()));
