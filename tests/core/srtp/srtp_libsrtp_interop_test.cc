@@ -5,6 +5,7 @@
 // extension, and for SRTCP.
 #include <srtp2/srtp.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -34,7 +35,8 @@ const char* OpenSslName(SrtpProfile p) {
 // One libsrtp2 session (one direction, any SSRC), keyed with master key || master salt.
 class Libsrtp {
  public:
-  Libsrtp(SrtpProfile profile, const SrtpMasterKey& master, bool inbound) {
+  Libsrtp(SrtpProfile profile, const SrtpMasterKey& master, bool inbound,
+          bool encrypt_rtcp = true) {
     static const bool initialised = srtp_init() == srtp_err_status_ok;
     EXPECT_TRUE(initialised);
     key_salt_.assign(master.key.begin(), master.key.end());
@@ -54,6 +56,8 @@ class Libsrtp {
         srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
         break;
     }
+    // Authentication-only SRTCP: the sender clears E and sends the RTCP in the clear.
+    if (!encrypt_rtcp) policy.rtcp.sec_serv = sec_serv_auth;
     policy.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
     policy.key = key_salt_.data();
     policy.window_size = 1024;
@@ -249,6 +253,38 @@ TEST_P(LibsrtpInteropTest, DtlsKeyedPacketsFlowBothWaysInBothRoles) {
     wire[wire.size() - 1] ^= 0x80;
     EXPECT_EQ(sfud->inbound.UnprotectRtp(absl::MakeSpan(wire), wire.size(), &out_len),
               SrtpResult::kAuthFailed);
+  }
+}
+
+// RFC 3711 §3.4 / RFC 7714 §9.2: SRTCP with E = 0 (authenticated, not encrypted) from libsrtp2
+// is accepted, and still authenticated.
+TEST_P(LibsrtpInteropTest, UnencryptedSrtcpFromLibsrtpIsAccepted) {
+  const SrtpProfile profile = GetParam();
+  std::vector<uint8_t> material(KeyingMaterialSize(profile));
+  for (size_t i = 0; i < material.size(); ++i) material[i] = static_cast<uint8_t>(0x40 + i);
+  absl::StatusOr<SrtpSessionPair> sfud = CreateSrtpSessions(profile, material, SrtpRole::kServer);
+  ASSERT_TRUE(sfud.ok());
+  absl::StatusOr<SrtpMasterKeys> peer = SplitKeyingMaterial(profile, material, SrtpRole::kClient);
+  ASSERT_TRUE(peer.ok());
+  Libsrtp lib_tx(profile, peer->local, /*inbound=*/false, /*encrypt_rtcp=*/false);
+  ASSERT_EQ(lib_tx.status(), srtp_err_status_ok);
+  for (int n = 0; n < 3; ++n) {
+    const std::vector<uint8_t> plain = Rtcp(0x777, n);
+    std::vector<uint8_t> wire = plain;
+    ASSERT_EQ(lib_tx.Protect(&wire, true), srtp_err_status_ok);
+    // Sent in the clear with E = 0.
+    EXPECT_TRUE(std::equal(plain.begin(), plain.end(), wire.begin()));
+    const size_t at = ProfileParams(profile).aead ? wire.size() - 4 : wire.size() - 14;
+    EXPECT_EQ(wire[at] & 0x80, 0);
+    std::vector<uint8_t> bad = wire;
+    bad[12] ^= 1;
+    size_t out_len = 0;
+    EXPECT_EQ(sfud->inbound.UnprotectRtcp(absl::MakeSpan(bad), bad.size(), &out_len),
+              SrtpResult::kAuthFailed);
+    ASSERT_EQ(sfud->inbound.UnprotectRtcp(absl::MakeSpan(wire), wire.size(), &out_len),
+              SrtpResult::kOk);
+    wire.resize(out_len);
+    EXPECT_EQ(wire, plain);
   }
 }
 
