@@ -22,6 +22,8 @@ namespace sfu::dtls::fuzz {
 // second ClientHello carries a cookie the fuzzer's DtlsServerContext accepts, as long as the
 // recorder built its context with the same seed and the same 127.0.0.1 client port.
 inline constexpr uint64_t kRandomSeed = 0x5fd75eed;
+// client_port 0 selects the fuzzer's live mode (its own format, see dtls_server_fuzz.cc).
+inline constexpr uint16_t kLivePort = 0;
 inline constexpr uint8_t kOpAdvanceTime = 0x80;
 inline constexpr Duration kTimeStep = std::chrono::milliseconds(50);
 inline constexpr int kMaxSteps = 256;  // bounds the work per input
