@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -19,6 +20,8 @@
 
 #include "core/dtls/dtls_endpoint.h"
 #include "core/dtls/dtls_server_context.h"
+#include "core/dtls/key_schedule.h"
+#include "core/dtls/record_layer.h"
 #include "gtest/gtest.h"
 
 namespace sfu::dtls {
@@ -133,6 +136,7 @@ struct OpenSslOptions {
   std::string groups = "X25519:P-256";
   std::string srtp = "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80";
   long mtu = 1200;
+  bool certificate = true;  // false: a client that answers CertificateRequest with no certificate
 };
 
 // One libssl DTLS 1.2 endpoint with its datagram queues and the alerts it received.
@@ -148,8 +152,10 @@ class OpenSslPeer {
     BIO* kbio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
     X509* x509 = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
     EVP_PKEY* pkey = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
-    EXPECT_EQ(SSL_CTX_use_certificate(ctx_.get(), x509), 1);
-    EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx_.get(), pkey), 1);
+    if (o.certificate) {
+      EXPECT_EQ(SSL_CTX_use_certificate(ctx_.get(), x509), 1);
+      EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx_.get(), pkey), 1);
+    }
     X509_free(x509);
     EVP_PKEY_free(pkey);
     BIO_free(cbio);
@@ -339,6 +345,7 @@ class InteropPump {
     }
   }
   void Impair(Datagram d, std::deque<Datagram>& queue) {
+    if (&queue == &to_ours_ && from_peer_hook) from_peer_hook(d);
     if (static_cast<int>(link_.Next() % 100) < faults_.loss_percent) return;
     queue.push_back(d);
     if (static_cast<int>(link_.Next() % 100) < faults_.duplicate_percent) queue.push_back(d);
@@ -364,6 +371,7 @@ class InteropPump {
 
  public:
   std::optional<std::array<uint8_t, 32>> expected_fingerprint;
+  std::function<void(Datagram&)> from_peer_hook;  // may rewrite what libssl sends us
 
  private:
   OpenSslPeer& peer_;
@@ -619,6 +627,104 @@ TEST_F(OpenSslInteropTest, RenegotiationIsRefusedWithWarning) {
   // The keys stay those of the first handshake; our side does not start a new one.
   EXPECT_FALSE(pump.ours()->holds_handshake_state() &&
                pump.ours()->stats().handshake_messages_received > 4);
+}
+
+TEST_F(OpenSslInteropTest, TamperedFinishedIsDecryptError) {
+  // Re-encrypt libssl's Finished with one verify_data bit flipped, using keys derived from
+  // libssl's own master secret: the record authenticates, the Finished does not verify.
+  DtlsConfig config;
+  SeededRandom random(9);
+  DtlsServerContext context(config, ours_cert_, random);
+  OpenSslPeer peer(OpenSslOptions{}, *theirs_cert_);
+  InteropPump pump(peer, 9, {});
+  pump.SetOurServerContext(&context);
+  int tampered = 0;
+  pump.from_peer_hook = [&](Datagram& d) {
+    SSL_SESSION* session = SSL_get_session(peer.ssl());
+    std::array<uint8_t, 48> master;
+    std::array<uint8_t, 32> client_random, server_random;
+    if (session == nullptr ||
+        SSL_SESSION_get_master_key(session, master.data(), master.size()) != master.size()) {
+      return;
+    }
+    SSL_get_client_random(peer.ssl(), client_random.data(), client_random.size());
+    SSL_get_server_random(peer.ssl(), server_random.data(), server_random.size());
+    KeyBlock keys;
+    ASSERT_TRUE(ExpandKeys(CipherSuite::kEcdheEcdsaAes128GcmSha256, master, client_random,
+                           server_random, &keys)
+                    .ok());
+    Datagram out;
+    ByteReader r(d);
+    while (!r.empty()) {
+      const size_t start = r.position();
+      Record record;
+      ASSERT_EQ(ParseRecord(r, &record), RecordParse::kOk);
+      if (record.epoch == 1 && record.content_type == 22) {
+        auto opener = RecordProtection::Create(keys.client_key(), keys.client_write_iv);
+        auto sealer = RecordProtection::Create(keys.client_key(), keys.client_write_iv);
+        std::array<uint8_t, 256> scratch;
+        absl::Span<const uint8_t> plaintext;
+        ASSERT_TRUE(opener->Open(record, absl::MakeSpan(scratch), &plaintext));
+        Datagram modified(plaintext.begin(), plaintext.end());
+        modified.back() ^= 0x01;  // last verify_data byte
+        std::array<uint8_t, 256> sealed;
+        ByteWriter w(absl::MakeSpan(sealed));
+        ASSERT_TRUE(sealer->Seal(ContentType::kHandshake, record.version, 1, record.sequence_number,
+                                 modified, w));
+        out.insert(out.end(), w.written().begin(), w.written().end());
+        ++tampered;
+      } else {
+        out.insert(out.end(), d.begin() + static_cast<ptrdiff_t>(start),
+                   d.begin() + static_cast<ptrdiff_t>(r.position()));
+      }
+    }
+    d = out;
+  };
+  pump.Start();
+  EXPECT_FALSE(pump.Run());
+  EXPECT_EQ(tampered, 1);
+  ASSERT_EQ(pump.events().size(), 1u);
+  EXPECT_EQ(pump.events()[0].alert_sent, AlertDescription::kDecryptError);
+  EXPECT_EQ(pump.events()[0].reason, "Finished mismatch");
+  EXPECT_EQ(pump.ours()->stats().drop_decrypt_failed, 0u);
+  ASSERT_FALSE(peer.alerts_received.empty());
+  EXPECT_EQ(peer.alerts_received.back() & 0xFF, 51);
+}
+
+TEST_F(OpenSslInteropTest, ClientWithoutCertificateIsRefused) {
+  OpenSslOptions o;
+  o.certificate = false;
+  DtlsConfig config;
+  SeededRandom random(10);
+  DtlsServerContext context(config, ours_cert_, random);
+  OpenSslPeer peer(o, *theirs_cert_);
+  InteropPump pump(peer, 10, {});
+  pump.SetOurServerContext(&context);
+  pump.Start();
+  EXPECT_FALSE(pump.Run());
+  ASSERT_EQ(pump.events().size(), 1u);
+  EXPECT_EQ(pump.events()[0].alert_sent, AlertDescription::kHandshakeFailure);
+  EXPECT_EQ(pump.events()[0].reason, "no certificate");
+}
+
+TEST_F(OpenSslInteropTest, ApplicationDataIsCountedAndDropped) {
+  DtlsConfig config;
+  SeededRandom random(11);
+  DtlsServerContext context(config, ours_cert_, random);
+  OpenSslPeer peer(OpenSslOptions{}, *theirs_cert_);
+  InteropPump pump(peer, 11, {});
+  pump.SetOurServerContext(&context);
+  pump.Start();
+  ASSERT_TRUE(pump.Run());
+  ASSERT_EQ(SSL_write(peer.ssl(), "hello", 5), 5);
+  ASSERT_EQ(peer.queues().outbound.size(), 1u);
+  const Datagram d = peer.queues().outbound.front();
+  pump.ours()->HandleDatagram(pump.now(), d);
+  EXPECT_EQ(pump.ours()->stats().application_data_dropped, 1u);
+  pump.ours()->HandleDatagram(pump.now(), d);  // the same record again: a replay
+  EXPECT_EQ(pump.ours()->stats().application_data_dropped, 1u);
+  EXPECT_EQ(pump.ours()->stats().drop_replay, 1u);
+  EXPECT_TRUE(pump.ours()->connected());
 }
 
 TEST_F(OpenSslInteropTest, CloseNotifyBothWays) {
