@@ -11,6 +11,7 @@
 #   server_mtu_256       our server at MTU 256 (every flight fragmented), s_client
 #   no_common_profile    s_client offers only SRTP_AES128_CM_SHA1_32: our server must fail the
 #                        handshake with an alert instead of completing without SRTP keys
+#   wrong_fingerprint    our server expects another client certificate: bad_certificate alert
 # In every successful case both certificates are checked (ours against the SHA-256 fingerprint
 # `openssl x509 -fingerprint` prints, OpenSSL's against the other side's certificate) and the
 # DTLS-SRTP keying material our side exports must equal the bytes OpenSSL prints.
@@ -23,7 +24,7 @@ peer=${1:?usage: $0 PATH/TO/dtls_udp_peer [CASE...]}
 shift
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=(client_vs_s_server server_vs_s_client fragmented_hello
-  server_mtu_256 no_common_profile)
+  server_mtu_256 no_common_profile wrong_fingerprint)
 
 work=$(mktemp -d /tmp/sfud-dtls-interop.XXXXXX)
 pids=()
@@ -206,6 +207,25 @@ case_no_common_profile() {
   # RFC 5764 §4.1.3: no shared profile -> handshake_failure (40); -state shows what s_client read.
   grep -q 'SSL3 alert read:fatal:handshake failure' "$dir/s_client.out" ||
     { fail "s_client did not receive a handshake_failure alert"; return 1; }
+}
+
+case_wrong_fingerprint() {
+  # Our server expects another certificate than the one s_client presents (the SDP would say so).
+  start_our_server "$dir/ours.out" --expect-fingerprint="$server_fp" ||
+    { fail "our server did not start"; return 1; }
+  run_s_client "$dir/s_client.out" -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -groups X25519:P-256 \
+    -use_srtp SRTP_AEAD_AES_128_GCM -mtu 1200 -state
+  wait_pid "$our_pid" 25
+  [ $rc -eq 1 ] || { fail "our server exited $rc, expected 1 (handshake failed)"; return 1; }
+  grep -qE '^failed .*alert_sent=42 ' "$dir/ours.out" ||
+    { fail "our server did not fail with bad_certificate (42)"; return 1; }
+  grep -q '^keying_material=' "$dir/ours.out" &&
+    { fail "our server exported keys for a rejected certificate"; return 1; }
+  # (s_client derives its own keys before our verdict arrives and prints them anyway; what
+  # matters is that its handshake ends in our alert.)
+  grep -q 'SSL3 alert read:fatal:bad certificate' "$dir/s_client.out" ||
+    { fail "s_client did not receive the bad_certificate alert"; return 1; }
+  echo "  $(grep -E '^failed' "$dir/ours.out")"
 }
 
 failures=0
