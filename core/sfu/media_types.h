@@ -22,6 +22,8 @@ enum class Codec : uint8_t { kOpus, kVp8, kVp9, kH264, kAv1, kOther };
 
 // "VP8" -> kVp8, case-insensitive, as SDP rtpmap encoding names are (RFC 4566 §6).
 Codec CodecFromName(std::string_view encoding_name);
+// ASCII case-insensitive equality (SDP encoding names).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Header-extension URIs the Router interprets (RFC 8285 maps them to per-session ids).
 inline constexpr std::string_view kUriMid = "urn:ietf:params:rtp-hdrext:sdes:mid";  // RFC 8843

@@ -18,6 +18,7 @@ namespace sfu::sfu {
   X(dropped_malformed)    /* not parseable RTP / RTCP */                                 \
   X(dropped_unknown_peer)                                                                \
   X(dropped_unknown_ssrc)                                                                \
+  X(dropped_duplicate)  /* a sequence number already in the buffer */                    \
   X(dropped_unknown_pt) /* PT not negotiated by the publisher */                         \
   X(dropped_no_subscribers)                                                              \
   X(dropped_not_negotiated) /* a subscriber lacks the codec: the SFU drops its copy */   \
