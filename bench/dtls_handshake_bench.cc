@@ -137,12 +137,8 @@ void MemoryPerConnectionLibssl(benchmark::State& state, bool minimal_footprint) 
 void BM_MemoryLibssl(benchmark::State& state) { MemoryPerConnectionLibssl(state, false); }
 BENCHMARK(BM_MemoryLibssl)->Name("memory_per_conn/libssl")->Iterations(1);
 
-void BM_MemoryLibsslMinimal(benchmark::State& state) {
-  MemoryPerConnectionLibssl(state, true);
-}
-BENCHMARK(BM_MemoryLibsslMinimal)
-    ->Name("memory_per_conn/libssl_min")
-    ->Iterations(1);
+void BM_MemoryLibsslMinimal(benchmark::State& state) { MemoryPerConnectionLibssl(state, true); }
+BENCHMARK(BM_MemoryLibsslMinimal)->Name("memory_per_conn/libssl_min")->Iterations(1);
 
 // Console output plus a copy of every run's counters, for the ratio lines after the run.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -191,8 +187,7 @@ int main(int argc, char** argv) {
                       "memory_per_conn/libssl bytes/conn", "reference");
   reporter.PrintRatio("handshakes/s libssl/pk_limit", "handshake/libssl handshakes/s",
                       "handshake/pk_limit handshakes/s", "reference");
-  reporter.PrintRatio("bytes/conn libssl_min/libssl",
-                      "memory_per_conn/libssl_min bytes/conn",
+  reporter.PrintRatio("bytes/conn libssl_min/libssl", "memory_per_conn/libssl_min bytes/conn",
                       "memory_per_conn/libssl bytes/conn", "reference");
   benchmark::Shutdown();
   return 0;
