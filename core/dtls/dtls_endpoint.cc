@@ -21,7 +21,8 @@
 //
 // Each side retransmits its last flight on a timer (100 ms doubling to a cap, RFC 6347 §4.2.4)
 // until the peer's next flight arrives, and at once when the peer repeats its previous flight.
-// The server's flight 6 is final: kept for a grace period to answer a repeated flight 5.
+// The server's flight 6 is final: rebuilt from its 12-byte verify_data when the client repeats
+// its Finished, so nothing of the handshake outlives it.
 // Files: record_layer (records, AES-GCM, replay window), handshake_header + fragment_buffer
 // (fragments and reassembly), handshake_messages (bodies), key_schedule, flight_writer
 // (fragmenting and packing our flights), server_flights / client_flights (the state machine per
@@ -46,7 +47,9 @@ constexpr size_t kMaxEarlyBytes = 8 * 1024;
 }  // namespace
 
 DtlsEndpoint::DtlsEndpoint(Role role, const DtlsConfig& config)
-    : role_(role), mtu_(static_cast<uint16_t>(std::clamp<size_t>(config.mtu, 256, 65507))) {}
+    : role_(role),
+      mtu_(static_cast<uint16_t>(std::clamp<size_t>(config.mtu, 256, 65507))),
+      initial_rto_(config.initial_retransmit_timeout) {}
 
 DtlsEndpoint::~DtlsEndpoint() = default;
 
@@ -222,7 +225,15 @@ void DtlsEndpoint::HandleHandshakeRecord(Instant now, uint16_t epoch,
       }
     }
     if (hs_ == nullptr) {
-      ++stats_.drop_unexpected;
+      // The client repeating its Finished means our final flight was lost.
+      if (state_ == State::kConnected && epoch == 1 && role_ == Role::kServer &&
+          fragment.type == static_cast<uint8_t>(HandshakeType::kFinished) &&
+          fragment.message_seq == peer_finished_seq_) {
+        ++stats_.handshake_duplicates;
+        ResendFinalFlight(now);
+      } else {
+        ++stats_.drop_unexpected;
+      }
       continue;
     }
     switch (hs_->reassembler.Insert(fragment, epoch)) {
@@ -270,6 +281,26 @@ void DtlsEndpoint::MaybeRetransmitOnDuplicate(Instant now) {
   last_duplicate_resend_ = now;
   ++stats_.retransmissions_on_duplicate;
   if (TransmitFlight()) hs_->last_flight_sent = now;
+}
+
+void DtlsEndpoint::ResendFinalFlight(Instant now) {
+  if (!final_flight_until_ || now > *final_flight_until_ || final_pending_) return;
+  if (last_duplicate_resend_ && now - *last_duplicate_resend_ < initial_rto_ / 2) return;
+  // Fresh record sequence numbers, same messages (RFC 6347 §4.2.4).
+  std::array<uint8_t, kHandshakeHeaderSize + 12> finished;
+  ByteWriter f(absl::MakeSpan(finished));
+  WriteHandshakeHeader(f, HandshakeType::kFinished, 12, final_message_seq_, 0, 12);
+  f.WriteBytes(final_verify_data_);
+  ByteWriter w(absl::MakeSpan(final_datagram_));
+  const uint8_t ccs = 1;
+  if (!WriteRecord(w, ContentType::kChangeCipherSpec, 0, absl::MakeConstSpan(&ccs, 1)) ||
+      !WriteRecord(w, ContentType::kHandshake, 1, finished)) {
+    return;
+  }
+  final_datagram_size_ = static_cast<uint8_t>(w.position());
+  final_pending_ = true;
+  last_duplicate_resend_ = now;
+  ++stats_.retransmissions_on_duplicate;
 }
 
 void DtlsEndpoint::HandleAlert(uint16_t epoch, absl::Span<const uint8_t> body) {
@@ -330,7 +361,6 @@ void DtlsEndpoint::HandleTimeout(Instant now) {
 std::optional<Instant> DtlsEndpoint::NextTimeout() const {
   if (hs_ == nullptr) return std::nullopt;
   if (state_ == State::kHandshaking) return hs_->retransmit_at;
-  if (state_ == State::kConnected) return release_at_;
   return std::nullopt;
 }
 
@@ -339,6 +369,13 @@ std::optional<absl::Span<const uint8_t>> DtlsEndpoint::PollTransmit() {
     const auto [offset, size] = hs_->outbox.datagrams[hs_->outbox.next++];
     ++stats_.datagrams_sent;
     return absl::MakeConstSpan(hs_->outbox.bytes.data() + offset, size);
+  }
+  // The last flight datagram's view lived until this call: the handshake state can go now.
+  if (hs_ != nullptr && state_ == State::kConnected) hs_.reset();
+  if (final_pending_) {
+    final_pending_ = false;
+    ++stats_.datagrams_sent;
+    return absl::MakeConstSpan(final_datagram_.data(), final_datagram_size_);
   }
   if (alert_pending_) {
     alert_pending_ = false;
@@ -415,19 +452,15 @@ void DtlsEndpoint::PushEvent(DtlsEvent event) {
   }
 }
 
-void DtlsEndpoint::FinishCall(Instant now) {
+void DtlsEndpoint::FinishCall(Instant) {
   if (state_ == State::kFailed || state_ == State::kClosed) {
     hs_.reset();
     read_protection_.reset();
     write_protection_.reset();
-    release_at_.reset();
+    final_flight_until_.reset();
     return;
   }
-  if (hs_ != nullptr && state_ == State::kConnected && release_at_ && now >= *release_at_ &&
-      hs_->outbox.drained()) {
-    hs_.reset();
-    release_at_.reset();
-  }
+  if (hs_ != nullptr && state_ == State::kConnected && hs_->outbox.drained()) hs_.reset();
 }
 
 }  // namespace sfu::dtls

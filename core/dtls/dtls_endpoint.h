@@ -73,7 +73,8 @@ class DtlsEndpoint {
   bool closed() const { return state_ == State::kClosed; }
   // Records dropped by reason, retransmissions, ...
   const DtlsStats& stats() const { return stats_; }
-  // True while handshake state (transcript, flight buffers) is still allocated.
+  // True while handshake state (transcript, flight buffers) is still allocated: until the
+  // handshake ends and its last datagrams have been polled.
   bool holds_handshake_state() const { return hs_ != nullptr; }
 
  private:
@@ -101,6 +102,7 @@ class DtlsEndpoint {
   void HandleAlert(uint16_t epoch, absl::Span<const uint8_t> body);
   void ReplayEarlyRecords(Instant now);
   void MaybeRetransmitOnDuplicate(Instant now);
+  void ResendFinalFlight(Instant now);
   void Fail(AlertDescription alert, const char* reason);
   void FailWithoutAlert(const char* reason, std::optional<AlertDescription> received);
   void SendAlert(AlertDescription alert, bool fatal);
@@ -147,12 +149,23 @@ class DtlsEndpoint {
   std::optional<RecordProtection> read_protection_;
   std::optional<RecordProtection> write_protection_;
 
-  // When the final-flight grace period ends (the handshake state is then freed).
-  std::optional<Instant> release_at_;
+  Duration initial_rto_;
   // Rate limit for answering a peer's retransmitted flight with ours.
   std::optional<Instant> last_duplicate_resend_;
 
-  // A queued alert datagram when no handshake state (and its output queue) exists.
+  // Server, after the handshake: what rebuilds the final flight (ChangeCipherSpec + Finished)
+  // when the client retransmits its Finished because ours was lost (RFC 6347 §4.2.4), until
+  // final_flight_until_.
+  std::array<uint8_t, 12> final_verify_data_{};
+  uint16_t final_message_seq_ = 0;
+  uint16_t peer_finished_seq_ = 0;
+  std::optional<Instant> final_flight_until_;
+
+  // Small datagrams sent after the handshake state is gone: the rebuilt final flight (14 + 61
+  // bytes) and an alert (at most 39 bytes).
+  std::array<uint8_t, 80> final_datagram_{};
+  uint8_t final_datagram_size_ = 0;
+  bool final_pending_ = false;
   std::array<uint8_t, 48> alert_datagram_{};
   uint8_t alert_datagram_size_ = 0;
   bool alert_pending_ = false;

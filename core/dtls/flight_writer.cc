@@ -205,7 +205,8 @@ void DtlsEndpoint::Complete(Instant now) {
   }
   state_ = State::kConnected;
   PushEvent(std::move(event));
-  // Free what forwarding never needs; keep the final flight (server) for the grace period.
+  // Free what forwarding never needs now; the rest (the flight still being polled) goes once
+  // its datagrams are drained (PollTransmit / FinishCall).
   hs_->step = HandshakeStep::kDone;
   hs_->master_secret.fill(0);
   std::vector<uint8_t>().swap(hs_->transcript);
@@ -215,7 +216,7 @@ void DtlsEndpoint::Complete(Instant now) {
   hs_->reassembler.Clear();
   std::vector<std::vector<uint8_t>>().swap(hs_->early_records);
   hs_->retransmit_at.reset();
-  release_at_ = role_ == Role::kServer ? now + hs_->config.final_flight_grace : now;
+  if (role_ == Role::kServer) final_flight_until_ = now + hs_->config.final_flight_grace;
 }
 
 }  // namespace sfu::dtls

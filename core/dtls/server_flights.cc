@@ -256,6 +256,7 @@ DtlsEndpoint::StepResult DtlsEndpoint::ServerOnFlight5(Instant now,
         return HandshakeError{AlertDescription::kUnexpectedMessage, "Finished too early"};
       }
       if (StepResult error = VerifyFinished(message, /*from_client=*/true)) return error;
+      peer_finished_seq_ = message.message_seq;
       // Flight 6: ChangeCipherSpec, then Finished in epoch 1.
       std::array<uint8_t, crypto::kMaxDigestSize> hash;
       const size_t hash_size = TranscriptHash(hs_->suite, hs_->transcript, absl::MakeSpan(hash));
@@ -272,6 +273,8 @@ DtlsEndpoint::StepResult DtlsEndpoint::ServerOnFlight5(Instant now,
                          [&](ByteWriter& w) { return w.WriteBytes(verify_data); })) {
         return HandshakeError{AlertDescription::kInternalError, "cannot build flight 6"};
       }
+      final_verify_data_ = verify_data;
+      final_message_seq_ = hs_->next_send_seq - 1;
       SendFlight(now, /*final_flight=*/true);
       if (state_ == State::kHandshaking) Complete(now);
       return std::nullopt;
