@@ -112,6 +112,14 @@ void DtlsEndpoint::HandleDatagram(Instant now, absl::Span<const uint8_t> datagra
     HandleRecord(now, record);
   }
   if (hs_ != nullptr && read_protection_ && !hs_->early_records.empty()) ReplayEarlyRecords(now);
+  // A server endpoint still waiting for the rest of a fragmented ClientHello has sent nothing
+  // yet, so no retransmission timer runs: arm the same schedule as a deadline so an abandoned
+  // half ClientHello fails with "timeout" instead of lingering.
+  if (hs_ != nullptr && state_ == State::kHandshaking && hs_->flight.empty() &&
+      !hs_->retransmit_at) {
+    hs_->rto = hs_->config.initial_retransmit_timeout;
+    hs_->retransmit_at = now + hs_->rto;
+  }
   FinishCall(now);
 }
 
@@ -347,11 +355,13 @@ void DtlsEndpoint::HandleTimeout(Instant now) {
       FailWithoutAlert("timeout", std::nullopt);
     } else {
       ++hs_->retransmissions;
-      ++stats_.retransmissions;
       hs_->rto = std::min(hs_->rto * 2, hs_->config.max_retransmit_timeout);
-      if (hs_->outbox.drained()) hs_->outbox.Reset();
-      TransmitFlight();
-      hs_->last_flight_sent = now;
+      if (!hs_->flight.empty()) {
+        ++stats_.retransmissions;
+        if (hs_->outbox.drained()) hs_->outbox.Reset();
+        TransmitFlight();
+        hs_->last_flight_sent = now;
+      }
       hs_->retransmit_at = now + hs_->rto;
     }
   }

@@ -202,6 +202,24 @@ TEST_F(ServerContextTest, FragmentedClientHelloIsReassembled) {
   EXPECT_FALSE(endpoint.failed());
 }
 
+TEST_F(ServerContextTest, AbandonedHalfClientHelloTimesOut) {
+  const auto cookie = GetCookie(client_, now_);
+  const auto body = HelloBody(Hello(cookie));
+  auto first = FragmentDatagram(HandshakeType::kClientHello, body, 1, 1, 0, 80);
+  auto result = context_.HandleInitialDatagram(now_, client_, first, std::nullopt);
+  ASSERT_EQ(result.kind, DtlsServerContext::Result::Kind::kNewEndpoint);
+  auto& endpoint = *result.endpoint;
+  for (int i = 0; i < 20 && endpoint.NextTimeout(); ++i) {
+    endpoint.HandleTimeout(*endpoint.NextTimeout());
+    EXPECT_FALSE(endpoint.PollTransmit());
+  }
+  EXPECT_TRUE(endpoint.failed());
+  auto event = endpoint.PollEvent();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->reason, "timeout");
+  EXPECT_EQ(endpoint.stats().retransmissions, 0u);
+}
+
 TEST_F(ServerContextTest, NoExtendedMasterSecretIsHandshakeFailure) {
   const auto cookie = GetCookie(client_, now_);
   auto result = context_.HandleInitialDatagram(
