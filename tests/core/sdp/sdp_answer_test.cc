@@ -378,6 +378,28 @@ TEST(SdpAnswerTest, SectionRules) {
   EXPECT_THAT(sd.BundleGroup()->mids, ElementsAre("0", "4"));  // bundle-only port 0 is live
 }
 
+TEST(SdpAnswerTest, RidPayloadRestrictionsAndWildcardFeedback) {
+  // RFC 8851 §6: rid "b" only allows H265 (not accepted), so it cannot be received and is dropped
+  // from the answer's rids and simulcast list; "a" keeps only the accepted pt. RFC 4585 §4.2: the
+  // "*" feedback applies to every accepted codec.
+  std::string video = absl::StrCat(
+      "m=video 9 UDP/TLS/RTP/SAVPF 96 100\r\n", kTransport,
+      "a=mid:v\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=rtpmap:100 H265/90000\r\na=rtcp-fb:* nack\r\na=rtcp-fb:* x-unknown\r\n"
+      "a=rid:a send pt=96,100;max-width=1280\r\na=rid:b send pt=100\r\na=rid:c send\r\n"
+      "a=simulcast:send a;~c;b\r\n");
+  auto answer = Answer(Offer("a=group:BUNDLE v\r\n", video), PublisherConfig());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(answer->sdp, HasSubstr("a=rtcp-fb:96 nack\r\na=rid:a recv pt=96;max-width=1280\r\n"
+                                     "a=rid:c recv\r\na=simulcast:recv a;~c\r\n"));
+  const NegotiatedMedia& m = answer->negotiated.media[0];
+  ASSERT_EQ(m.remote_rids.size(), 2u);
+  EXPECT_TRUE(m.remote_rids[1].paused);
+  ASSERT_EQ(m.codecs.size(), 1u);
+  ASSERT_EQ(m.codecs[0].rtcp_feedback.size(), 1u);
+  EXPECT_EQ(m.codecs[0].rtcp_feedback[0].type, "nack");
+}
+
 TEST(SdpAnswerTest, WithoutBundleOnlyTheFirstSectionIsAccepted) {
   std::string text = Offer("", absl::StrCat(AudioSection("a"), AudioSection("b")));
   SessionDescription offer;
