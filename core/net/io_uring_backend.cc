@@ -1,0 +1,296 @@
+#include "core/net/io_uring_backend.h"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
+#include "core/net/monotonic_clock.h"
+
+namespace sfu::net {
+namespace {
+
+constexpr size_t kRecvHeaderBytes = 64;  // io_uring_recvmsg_out + sockaddr_in6 + slack
+constexpr uint64_t UserData(uint32_t op, uint32_t index) { return (uint64_t{op} << 32) | index; }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<IoUringBackend>> IoUringBackend::Create(
+    const IoBackendOptions& options) {
+  const uint32_t slots = options.receive_slots_per_socket;
+  if ((slots & (slots - 1)) != 0 || slots > 32768) {
+    return absl::InvalidArgumentError(absl::StrCat("io_uring backend: receive_slots_per_socket ",
+                                                   slots, " is not a power of two <= 32768"));
+  }
+  std::unique_ptr<IoUringBackend> backend(new IoUringBackend(options));
+  SFU_RETURN_IF_ERROR(backend->Setup());
+  return backend;
+}
+
+IoUringBackend::IoUringBackend(const IoBackendOptions& options) : IoBackend(options) {}
+
+absl::Status IoUringBackend::Setup() {
+  // Preferred first. DEFER_TASKRUN needs SINGLE_ISSUER (kernel 6.1); COOP_TASKRUN is 5.19.
+  struct Attempt {
+    unsigned flags;
+    const char* name;
+  };
+  constexpr Attempt kAttempts[] = {
+      {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, "SINGLE_ISSUER|DEFER_TASKRUN"},
+      {IORING_SETUP_COOP_TASKRUN, "COOP_TASKRUN"},
+      {0, "no taskrun flags"},
+  };
+  int last_error = 0;
+  for (const Attempt& attempt : kAttempts) {
+    io_uring_params params{};
+    params.flags = attempt.flags | IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+    params.cq_entries = options_.io_uring_cq_entries;
+    last_error = io_uring_queue_init_params(options_.io_uring_sq_entries, &ring_, &params);
+    if (last_error == 0) {
+      ring_ready_ = true;
+      setup_flags_ = attempt.flags;
+      description_ = absl::StrCat("io_uring (", attempt.name, ")");
+      break;
+    }
+    if (last_error != -EINVAL) break;  // EPERM/ENOMEM/ENOSYS: no point trying other flags
+  }
+  if (!ring_ready_) {
+    return absl::UnavailableError(
+        absl::StrCat("io_uring_queue_init_params: ", std::strerror(-last_error)));
+  }
+  if (options_.wake_fd >= 0) ArmWake();
+  return absl::OkStatus();
+}
+
+IoUringBackend::~IoUringBackend() {
+  // Exiting the ring cancels the multishot requests before the buffer memory is unmapped
+  // (socket_rings_ is destroyed after this body).
+  if (ring_ready_) io_uring_queue_exit(&ring_);
+}
+
+io_uring_sqe* IoUringBackend::GetSqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (sqe == nullptr) {
+    io_uring_submit(&ring_);  // SQ full: hand what we have to the kernel and retry
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  return sqe;
+}
+
+absl::Status IoUringBackend::AttachSocket(uint32_t index) {
+  const uint32_t slots = options_.receive_slots_per_socket;
+  const UdpSocket& socket = sockets_[index].socket;
+  SocketRing sr;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t ring_bytes = (slots * sizeof(io_uring_buf) + page - 1) / page * page;
+  SFU_ASSIGN_OR_RETURN(sr.ring_memory, MappedRegion::Allocate(ring_bytes));
+  SFU_ASSIGN_OR_RETURN(sr.slots,
+                       MappedRegion::Allocate(size_t{slots} * options_.receive_slot_bytes));
+  sr.ring = reinterpret_cast<io_uring_buf_ring*>(sr.ring_memory.data());
+
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<uint64_t>(sr.ring);
+  reg.ring_entries = slots;
+  reg.bgid = static_cast<uint16_t>(index);
+  if (const int r = io_uring_register_buf_ring(&ring_, &reg, 0); r != 0) {
+    return absl::UnavailableError(absl::StrCat("io_uring_register_buf_ring for ",
+                                               socket.local_address().ToString(), ": ",
+                                               std::strerror(-r)));
+  }
+  io_uring_buf_ring_init(sr.ring);
+  const int mask = io_uring_buf_ring_mask(slots);
+  for (uint32_t s = 0; s < slots; ++s) {
+    io_uring_buf_ring_add(sr.ring, sr.slots.data() + size_t{s} * options_.receive_slot_bytes,
+                          options_.receive_slot_bytes, static_cast<unsigned short>(s), mask,
+                          static_cast<int>(s));
+  }
+  io_uring_buf_ring_advance(sr.ring, static_cast<int>(slots));
+  sr.free = slots;
+  sr.msg.msg_namelen = sizeof(sockaddr_in6);
+  sr.msg.msg_controllen = socket.gro_enabled() ? CMSG_SPACE(sizeof(int)) : 0;
+  static_assert(sizeof(io_uring_recvmsg_out) + sizeof(sockaddr_in6) <= kRecvHeaderBytes);
+  socket_rings_.push_back(std::move(sr));
+  ArmReceive(index);
+  io_uring_submit(&ring_);
+  return absl::OkStatus();
+}
+
+void IoUringBackend::ArmReceive(uint32_t index) {
+  SocketRing& sr = socket_rings_[index];
+  io_uring_sqe* sqe = GetSqe();
+  if (sqe == nullptr) return;  // retried on the next recycle
+  io_uring_prep_recvmsg_multishot(sqe, sockets_[index].socket.fd(), &sr.msg, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = static_cast<uint16_t>(index);
+  io_uring_sqe_set_data64(sqe, UserData(static_cast<uint32_t>(Op::kRecv), index));
+  sr.armed = true;
+}
+
+void IoUringBackend::ArmWake() {
+  io_uring_sqe* sqe = GetSqe();
+  if (sqe == nullptr) return;
+  // A poll, not a read: an eventfd read on a non-blocking fd completes at once with -EAGAIN.
+  io_uring_prep_poll_multishot(sqe, options_.wake_fd, POLLIN);
+  io_uring_sqe_set_data64(sqe, UserData(static_cast<uint32_t>(Op::kWake), 0));
+  wake_armed_ = true;
+}
+
+void IoUringBackend::ReturnBuffer(uint32_t index, uint32_t slot) {
+  SocketRing& sr = socket_rings_[index];
+  io_uring_buf_ring_add(sr.ring, sr.slots.data() + size_t{slot} * options_.receive_slot_bytes,
+                        options_.receive_slot_bytes, static_cast<unsigned short>(slot),
+                        io_uring_buf_ring_mask(options_.receive_slots_per_socket), 0);
+  io_uring_buf_ring_advance(sr.ring, 1);
+  ++sr.free;
+}
+
+void IoUringBackend::OnReceive(uint32_t index, const io_uring_cqe& cqe, Instant now) {
+  SocketRing& sr = socket_rings_[index];
+  if (!(cqe.flags & IORING_CQE_F_MORE)) sr.armed = false;
+  if (!(cqe.flags & IORING_CQE_F_BUFFER)) {
+    // -ENOBUFS: the buffer ring ran dry. The datagrams wait in the socket; Recycle re-arms once
+    // buffers are back.
+    if (cqe.res == -ENOBUFS) {
+      ++stats_.rx_no_buffers;
+    } else if (cqe.res < 0) {
+      ++stats_.rx_errors;
+    }
+    if (!sr.armed && sr.free > 0 && cqe.res != -ENOBUFS) ArmReceive(index);
+    return;
+  }
+  const uint32_t slot = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
+  --sr.free;
+  uint8_t* buffer = sr.slots.data() + size_t{slot} * options_.receive_slot_bytes;
+  io_uring_recvmsg_out* out = io_uring_recvmsg_validate(buffer, cqe.res, &sr.msg);
+  std::optional<SocketAddress> remote;
+  if (out != nullptr && !(out->flags & MSG_TRUNC)) {
+    remote = SocketAddress::FromSockaddr(static_cast<const sockaddr*>(io_uring_recvmsg_name(out)),
+                                         std::min<socklen_t>(out->namelen, sr.msg.msg_namelen));
+  }
+  if (!remote) {
+    ++(out != nullptr && (out->flags & MSG_TRUNC) ? stats_.rx_truncated : stats_.rx_errors);
+    ReturnBuffer(index, slot);
+  } else {
+    uint16_t segment = 0;
+    for (cmsghdr* c = io_uring_recvmsg_cmsg_firsthdr(out, &sr.msg); c != nullptr;
+         c = io_uring_recvmsg_cmsg_nexthdr(out, &sr.msg, c)) {
+      if (const uint16_t s = GroSegmentBytes(*c); s != 0) segment = s;
+    }
+    PushPending(RawDatagram{static_cast<const uint8_t*>(io_uring_recvmsg_payload(out, &sr.msg)),
+                            io_uring_recvmsg_payload_length(out, cqe.res, &sr.msg), slot, segment,
+                            static_cast<uint16_t>(index), *remote, now});
+  }
+  if (!sr.armed && sr.free > 0) ArmReceive(index);
+}
+
+void IoUringBackend::ProcessCompletions() {
+  Instant now;
+  bool have_now = false;
+  unsigned head;
+  unsigned seen = 0;
+  io_uring_cqe* cqe;
+  io_uring_for_each_cqe(&ring_, head, cqe) {
+    ++seen;
+    const uint64_t data = io_uring_cqe_get_data64(cqe);
+    if (data == LIBURING_UDATA_TIMEOUT) continue;
+    const uint32_t index = static_cast<uint32_t>(data);
+    switch (static_cast<Op>(data >> 32)) {
+      case Op::kRecv:
+        if (!have_now) {
+          now = MonotonicClock::Now();
+          have_now = true;
+        }
+        OnReceive(index, *cqe, now);
+        break;
+      case Op::kSend:
+        --sends_in_flight_;
+        OnMessageResult(index, cqe->res);
+        break;
+      case Op::kWake: {
+        uint64_t value;
+        [[maybe_unused]] ssize_t r = read(options_.wake_fd, &value, sizeof(value));
+        woken_ = true;
+        if (!(cqe->flags & IORING_CQE_F_MORE)) wake_armed_ = false;
+        break;
+      }
+    }
+  }
+  io_uring_cq_advance(&ring_, seen);
+  if (options_.wake_fd >= 0 && !wake_armed_) ArmWake();
+}
+
+void IoUringBackend::PollReceive(size_t /*wanted*/) {
+  for (uint32_t i = 0; i < socket_rings_.size(); ++i) {
+    if (!socket_rings_[i].armed && socket_rings_[i].free > 0) ArmReceive(i);
+  }
+  // With DEFER_TASKRUN completions are only produced when we enter the kernel asking for events;
+  // this also submits re-arms queued by Recycle.
+  if (io_uring_sq_ready(&ring_) > 0) {
+    io_uring_submit_and_get_events(&ring_);
+  } else {
+    io_uring_get_events(&ring_);
+  }
+  ProcessCompletions();
+}
+
+void IoUringBackend::Recycle(absl::Span<const RawDatagram> done) {
+  for (const RawDatagram& raw : done) ReturnBuffer(raw.socket, raw.slot);
+  for (uint32_t i = 0; i < socket_rings_.size(); ++i) {
+    if (!socket_rings_[i].armed && socket_rings_[i].free > 0) ArmReceive(i);
+  }
+}
+
+void IoUringBackend::SendMessages(size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) {
+      OnMessageResult(i, -EBUSY);
+      continue;
+    }
+    io_uring_prep_sendmsg(sqe, message_fd(i), &messages()[i].msg_hdr, 0);
+    io_uring_sqe_set_data64(sqe,
+                            UserData(static_cast<uint32_t>(Op::kSend), static_cast<uint32_t>(i)));
+    ++sends_in_flight_;
+  }
+  // The message headers and the send slots are reused by the next Flush, so wait for every send
+  // to complete. UDP sends complete inline unless the socket buffer is full.
+  io_uring_submit(&ring_);
+  while (sends_in_flight_ > 0) {
+    const int r = io_uring_submit_and_wait(&ring_, 1);
+    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) break;
+    ProcessCompletions();
+  }
+}
+
+WaitResult IoUringBackend::Wait(Instant deadline) {
+  woken_ = false;
+  PollReceive(0);
+  for (;;) {
+    if (woken_) {
+      ++stats_.wakeups;
+      return WaitResult::kWoken;
+    }
+    if (has_pending()) return WaitResult::kReady;
+    __kernel_timespec ts{};
+    __kernel_timespec* timeout = nullptr;
+    if (deadline != Instant::Infinite()) {
+      const int64_t left = (deadline - MonotonicClock::Now()).count();
+      if (left <= 0) return WaitResult::kTimeout;
+      ts.tv_sec = left / 1'000'000'000;
+      ts.tv_nsec = left % 1'000'000'000;
+      timeout = &ts;
+    }
+    io_uring_cqe* cqe = nullptr;
+    const int r = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, timeout, nullptr);
+    ProcessCompletions();
+    if (r == -ETIME && !woken_ && !has_pending()) return WaitResult::kTimeout;
+  }
+}
+
+}  // namespace sfu::net
