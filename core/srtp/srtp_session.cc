@@ -88,46 +88,17 @@ SrtpSession::SrtpSession(SrtpProfile profile, Direction direction, const SrtpCon
     : profile_(profile),
       direction_(direction),
       aead_(ProfileParams(profile).aead),
-      tag_size_(ProfileParams(profile).tag_size),
-      max_ssrcs_(config.max_ssrcs) {
-  streams_.reserve(max_ssrcs_);
+      tag_size_(ProfileParams(profile).tag_size) {
+  if (direction == Direction::kInbound) {
+    inbound_ = SsrcTable<InboundState>(config.max_ssrcs);
+  } else {
+    outbound_ = SsrcTable<OutboundState>(config.max_ssrcs);
+  }
 }
 
-// A moved flat_hash_map keeps its slots, but the cache is dropped rather than trusted.
-SrtpSession::SrtpSession(SrtpSession&& other) noexcept
-    : profile_(other.profile_),
-      direction_(other.direction_),
-      aead_(other.aead_),
-      tag_size_(other.tag_size_),
-      max_ssrcs_(other.max_ssrcs_),
-      rtp_(std::move(other.rtp_)),
-      rtcp_(std::move(other.rtcp_)),
-      streams_(std::move(other.streams_)),
-      stats_(other.stats_) {
-  other.last_state_ = nullptr;
-}
-SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept {
-  profile_ = other.profile_;
-  direction_ = other.direction_;
-  aead_ = other.aead_;
-  tag_size_ = other.tag_size_;
-  max_ssrcs_ = other.max_ssrcs_;
-  rtp_ = std::move(other.rtp_);
-  rtcp_ = std::move(other.rtcp_);
-  streams_ = std::move(other.streams_);
-  stats_ = other.stats_;
-  last_state_ = nullptr;
-  other.last_state_ = nullptr;
-  return *this;
-}
+SrtpSession::SrtpSession(SrtpSession&&) noexcept = default;
+SrtpSession& SrtpSession::operator=(SrtpSession&&) noexcept = default;
 SrtpSession::~SrtpSession() = default;
-
-SrtpSession::SsrcState* SrtpSession::Create(uint32_t ssrc) {
-  if (streams_.size() >= max_ssrcs_) return nullptr;
-  last_ssrc_ = ssrc;
-  last_state_ = &streams_.try_emplace(ssrc).first->second;
-  return last_state_;
-}
 
 SrtpResult SrtpSession::Count(SrtpResult r, uint64_t* ok_counter) {
   if (r == SrtpResult::kOk) {
@@ -157,7 +128,7 @@ SrtpResult SrtpSession::DoProtectRtp(absl::Span<uint8_t> buffer, size_t len, siz
   RtpFields rtp;
   if (SrtpResult r = ParseRtp(buffer.first(len), &rtp); r != SrtpResult::kOk) return r;
   if (buffer.size() - len < tag_size_) return SrtpResult::kNoTailroom;
-  SsrcState* state = FindOrCreate(rtp.ssrc);
+  OutboundState* state = outbound_.FindOrCreate(rtp.ssrc);
   if (state == nullptr) return SrtpResult::kSsrcLimit;
   // The sender's ROC follows its own sequence numbers (RFC 3711 §3.3.1: incremented when SEQ
   // wraps). Estimating from the highest index sent, as a receiver would, also gives the right
@@ -182,8 +153,8 @@ SrtpResult SrtpSession::DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, s
   if (SrtpResult r = ParseRtp(buffer.first(len - tag_size_), &rtp); r != SrtpResult::kOk) {
     return r;
   }
-  SsrcState* state = Find(rtp.ssrc);
-  if (state == nullptr && streams_.size() >= max_ssrcs_) return SrtpResult::kSsrcLimit;
+  InboundState* state = inbound_.Find(rtp.ssrc);
+  if (state == nullptr && inbound_.full()) return SrtpResult::kSsrcLimit;
   // A new SSRC starts at ROC 0 (RFC 3711 §3.3.1) with s_l = its first sequence number.
   uint64_t index = rtp.seq;
   if (state != nullptr && !state->rtp.empty()) {
@@ -201,7 +172,7 @@ SrtpResult SrtpSession::DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, s
     return SrtpResult::kAuthFailed;
   }
   // Only an authenticated packet creates state or moves the window (RFC 3711 §3.3.2).
-  if (state == nullptr) state = Create(rtp.ssrc);
+  if (state == nullptr) state = inbound_.Create(rtp.ssrc);
   state->rtp.Accept(index);
   *out_len = len - tag_size_;
   return SrtpResult::kOk;
@@ -214,7 +185,7 @@ SrtpResult SrtpSession::DoProtectRtcp(absl::Span<uint8_t> buffer, size_t len, si
   if (SrtpResult r = ParseRtcp(buffer.first(len), &ssrc); r != SrtpResult::kOk) return r;
   const size_t trailer = rtcp_trailer_size();
   if (buffer.size() - len < trailer) return SrtpResult::kNoTailroom;
-  SsrcState* state = FindOrCreate(ssrc);
+  OutboundState* state = outbound_.FindOrCreate(ssrc);
   if (state == nullptr) return SrtpResult::kSsrcLimit;
   // RFC 3711 §3.4: the 31-bit index must not wrap under one key.
   if (state->next_rtcp_index > kMaxSrtcpIndex) return SrtpResult::kBadIndex;
@@ -239,8 +210,8 @@ SrtpResult SrtpSession::DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, 
   ByteReader index_reader(buffer.subspan(index_at, kSrtcpIndexSize));
   if (!index_reader.ReadU32(&e_index)) return SrtpResult::kTooShort;
   const uint32_t index = e_index & kMaxSrtcpIndex;
-  SsrcState* state = Find(ssrc);
-  if (state == nullptr && streams_.size() >= max_ssrcs_) return SrtpResult::kSsrcLimit;
+  InboundState* state = inbound_.Find(ssrc);
+  if (state == nullptr && inbound_.full()) return SrtpResult::kSsrcLimit;
   if (state != nullptr) {
     switch (state->rtcp.Check(index)) {
       case ReplayVerdict::kNew:
@@ -252,7 +223,7 @@ SrtpResult SrtpSession::DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, 
     }
   }
   if (!OpenRtcp(buffer.first(len), ssrc, e_index)) return SrtpResult::kAuthFailed;
-  if (state == nullptr) state = Create(ssrc);
+  if (state == nullptr) state = inbound_.Create(ssrc);
   state->rtcp.Accept(index);
   *out_len = len - trailer;
   return SrtpResult::kOk;
@@ -260,7 +231,7 @@ SrtpResult SrtpSession::DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, 
 
 bool SrtpSession::SetNextSrtcpIndex(uint32_t ssrc, uint32_t index) {
   if (direction_ != Direction::kOutbound || index > kMaxSrtcpIndex) return false;
-  SsrcState* state = FindOrCreate(ssrc);
+  OutboundState* state = outbound_.FindOrCreate(ssrc);
   if (state == nullptr) return false;
   state->next_rtcp_index = index;
   return true;
@@ -268,7 +239,7 @@ bool SrtpSession::SetNextSrtcpIndex(uint32_t ssrc, uint32_t index) {
 
 bool SrtpSession::SetRolloverCounter(uint32_t ssrc, uint32_t roc, uint16_t seq) {
   if (direction_ != Direction::kOutbound) return false;
-  SsrcState* state = FindOrCreate(ssrc);
+  OutboundState* state = outbound_.FindOrCreate(ssrc);
   if (state == nullptr) return false;
   // Pretend the packet before `seq` was sent with `roc`, so `seq` estimates to (roc, seq).
   const uint64_t index = (uint64_t{roc} << 16) | seq;

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <optional>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "core/srtp/hmac_sha1.h"
@@ -13,6 +12,7 @@
 #include "core/srtp/srtp_kdf.h"
 #include "core/srtp/srtp_profile.h"
 #include "core/srtp/srtp_stats.h"
+#include "core/srtp/ssrc_table.h"
 #include "crypto/aes_ctr.h"
 #include "crypto/aes_gcm.h"
 
@@ -22,7 +22,10 @@ struct SrtpConfig {
   // Cap on SSRCs whose state (ROC, replay window, SRTCP index) one session keeps. State is created
   // lazily — inbound only once a packet of that SSRC authenticated — and a packet that would need
   // a new SSRC beyond the cap is dropped as kSsrcLimit. The table is sized for the cap up front, so
-  // the packet path never allocates.
+  // the packet path never allocates: about 370 bytes per inbound SSRC of the cap (the two replay
+  // bitmaps plus hash-table slack), about 50 per outbound one. A publisher sends a handful of SSRCs
+  // (audio, simulcast layers, RTX); an outbound session to a subscriber carries one per forwarded
+  // track.
   size_t max_ssrcs = 64;
 };
 
@@ -83,7 +86,7 @@ class SrtpSession {
   Direction direction() const { return direction_; }
   size_t rtp_trailer_size() const { return tag_size_; }
   size_t rtcp_trailer_size() const { return tag_size_ + kSrtcpIndexSize; }
-  size_t ssrc_count() const { return streams_.size(); }
+  size_t ssrc_count() const { return inbound_.size() + outbound_.size(); }
   const SrtpStats& stats() const { return stats_; }
 
   // Outbound only: the next SRTCP index to use for `ssrc` (creating its state if needed). For
@@ -95,12 +98,16 @@ class SrtpSession {
   bool SetRolloverCounter(uint32_t ssrc, uint32_t roc, uint16_t seq);
 
  private:
-  struct SsrcState {
-    ReplayWindow<kRtpReplayWindow> rtp;    // inbound: highest index + replay bitmap
-    ReplayWindow<kRtcpReplayWindow> rtcp;  // inbound SRTCP replay
-    uint64_t rtp_highest = 0;              // outbound: highest index sent (ROC << 16 | seq)
-    bool rtp_sent = false;                 // outbound: rtp_highest is meaningful
-    uint32_t next_rtcp_index = 0;          // outbound SRTCP
+  // Inbound: what authenticated so far (highest index = ROC << 16 | s_l, and the bitmaps).
+  struct InboundState {
+    ReplayWindow<kRtpReplayWindow> rtp;
+    ReplayWindow<kRtcpReplayWindow> rtcp;
+  };
+  // Outbound: what was sent so far.
+  struct OutboundState {
+    uint64_t rtp_highest = 0;  // ROC << 16 | seq
+    uint32_t next_rtcp_index = 0;
+    bool rtp_sent = false;  // rtp_highest is meaningful
   };
   struct Keys {
     std::array<uint8_t, 14> salt{};
@@ -115,23 +122,6 @@ class SrtpSession {
   SrtpResult DoUnprotectRtp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult DoProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
-  // The existing state for `ssrc` or nullptr. Bursts usually carry one SSRC, so the last hit is
-  // remembered; pointers into streams_ stay valid because the table is reserved for max_ssrcs_
-  // and never grows past it or erases.
-  SsrcState* Find(uint32_t ssrc) {
-    if (last_state_ != nullptr && last_ssrc_ == ssrc) return last_state_;
-    auto it = streams_.find(ssrc);
-    if (it == streams_.end()) return nullptr;
-    last_ssrc_ = ssrc;
-    last_state_ = &it->second;
-    return last_state_;
-  }
-  // A new state for `ssrc` (not present) if the cap allows; nullptr if it does not.
-  SsrcState* Create(uint32_t ssrc);
-  SsrcState* FindOrCreate(uint32_t ssrc) {
-    SsrcState* state = Find(ssrc);
-    return state != nullptr ? state : Create(ssrc);
-  }
   SrtpResult Count(SrtpResult r, uint64_t* ok_counter);
 
   // RTP/RTCP transforms once the index is known (srtp_transform.cc).
@@ -144,12 +134,11 @@ class SrtpSession {
   Direction direction_;
   bool aead_;
   size_t tag_size_;
-  size_t max_ssrcs_;
   Keys rtp_;
   Keys rtcp_;
-  absl::flat_hash_map<uint32_t, SsrcState> streams_;
-  uint32_t last_ssrc_ = 0;
-  SsrcState* last_state_ = nullptr;
+  // Only the table of the session's direction has capacity.
+  SsrcTable<InboundState> inbound_;
+  SsrcTable<OutboundState> outbound_;
   SrtpStats stats_;
 };
 
