@@ -9,7 +9,9 @@ packages=(
   # libraries sfud links
   liburing-dev libssl-dev libabsl-dev prometheus-cpp-dev libsystemd-dev libcpp-httplib-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps
+  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps python3
+  # real peers for interop tests: headless Chromium driven by chromedriver
+  chromium chromium-driver fonts-liberation
 )
 
 missing=()
