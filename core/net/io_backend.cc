@@ -36,7 +36,7 @@ std::string_view IoBackendKindName(IoBackendKind kind) {
 absl::StatusOr<std::unique_ptr<IoBackend>> IoBackend::Create(const IoBackendOptions& options) {
   if (options.receive_slots_per_socket == 0 || options.send_capacity == 0 ||
       options.send_slot_bytes == 0 || options.max_gso_segments == 0 ||
-      options.receive_slot_bytes < 128) {
+      options.receive_slot_bytes < 2 * kReceiveSlotOverheadBytes) {
     return absl::InvalidArgumentError("io backend: zero-sized buffers or queues");
   }
   switch (options.kind) {
@@ -69,7 +69,7 @@ IoBackend::~IoBackend() = default;
 absl::StatusOr<uint32_t> IoBackend::AddSocket(UdpSocket socket) {
   if (sockets_.size() >= UINT16_MAX)
     return absl::ResourceExhaustedError("io backend: too many sockets");
-  if (socket.gro_enabled() && options_.receive_slot_bytes < 65536 + 64) {
+  if (socket.gro_enabled() && options_.receive_slot_bytes < 65536 + kReceiveSlotOverheadBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("io backend: ", socket.local_address().ToString(),
                      " has UDP_GRO but receive slots of only ", options_.receive_slot_bytes,

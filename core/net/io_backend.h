@@ -17,6 +17,8 @@
 namespace sfu::net {
 
 enum class IoBackendKind : uint8_t { kIoUring, kMmsg };
+
+inline constexpr uint32_t kReceiveSlotOverheadBytes = 64;
 std::string_view IoBackendKindName(IoBackendKind kind);
 
 struct IoBackendOptions {
@@ -25,8 +27,9 @@ struct IoBackendOptions {
   // at most 32768). 2048 slots x 2048 bytes = 4 MiB per socket keeps a v4 + v6 pair within the
   // 8 MiB memlock limit on this machine (PEERS.md) even if the kernel were to charge the buffers.
   uint32_t receive_slots_per_socket = 2048;
-  // Bytes per receive buffer. The io_uring backend keeps 64 bytes of each for the kernel's
-  // recvmsg header and source address, so the largest datagram is receive_slot_bytes - 64.
+  // Bytes per receive buffer. kReceiveSlotOverheadBytes of each are kept for io_uring's recvmsg
+  // header, source address and control message, so the largest datagram either backend accepts
+  // is max_receive_bytes() = receive_slot_bytes - 64; longer ones are dropped (rx_truncated).
   // A socket with UDP_GRO needs slots of at least 64 KiB + 64.
   uint32_t receive_slot_bytes = 2048;
   // Datagrams that can be queued between two Flush() calls (a full queue flushes itself).
@@ -102,6 +105,10 @@ class IoBackend {
   // ReceivedDatagram::socket_index and QueueSend).
   absl::StatusOr<uint32_t> AddSocket(UdpSocket socket);
   size_t socket_count() const { return sockets_.size(); }
+  // The largest datagram Receive() delivers; longer ones are counted in rx_truncated and dropped.
+  size_t max_receive_bytes() const {
+    return options_.receive_slot_bytes - kReceiveSlotOverheadBytes;
+  }
   const UdpSocket& socket(uint32_t index) const { return sockets_[index].socket; }
 
   // Non-blocking: fills `out` with up to out.size() datagrams that have arrived; returns the

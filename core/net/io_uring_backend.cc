@@ -16,7 +16,12 @@
 namespace sfu::net {
 namespace {
 
-constexpr size_t kRecvHeaderBytes = 64;  // io_uring_recvmsg_out + sockaddr_in6 + slack
+// What the kernel puts before the payload in a slot without a control message: the 16-byte
+// io_uring_recvmsg_out and the name space (sockaddr_in6 rounded up to cmsghdr alignment).
+constexpr uint32_t kRecvHeaderBytes = 48;
+// Buffers are offered to the kernel this much shorter than a slot, so the payload limit is
+// max_receive_bytes(), the same as the recvmmsg backend's.
+constexpr uint32_t kRingBufferShortfall = kReceiveSlotOverheadBytes - kRecvHeaderBytes;
 constexpr uint64_t UserData(uint32_t op, uint32_t index) { return (uint64_t{op} << 32) | index; }
 
 }  // namespace
@@ -107,14 +112,17 @@ absl::Status IoUringBackend::AttachSocket(uint32_t index) {
   const int mask = io_uring_buf_ring_mask(slots);
   for (uint32_t s = 0; s < slots; ++s) {
     io_uring_buf_ring_add(sr.ring, sr.slots.data() + size_t{s} * options_.receive_slot_bytes,
-                          options_.receive_slot_bytes, static_cast<unsigned short>(s), mask,
-                          static_cast<int>(s));
+                          options_.receive_slot_bytes - kRingBufferShortfall,
+                          static_cast<unsigned short>(s), mask, static_cast<int>(s));
   }
   io_uring_buf_ring_advance(sr.ring, static_cast<int>(slots));
   sr.free = slots;
-  sr.msg.msg_namelen = sizeof(sockaddr_in6);
+  // The kernel lays out [io_uring_recvmsg_out][name: msg_namelen][control][payload]; rounding the
+  // name space up keeps the control message 8-byte aligned as cmsghdr requires.
+  sr.msg.msg_namelen =
+      (sizeof(sockaddr_in6) + alignof(cmsghdr) - 1) / alignof(cmsghdr) * alignof(cmsghdr);
   sr.msg.msg_controllen = socket.gro_enabled() ? CMSG_SPACE(sizeof(int)) : 0;
-  static_assert(sizeof(io_uring_recvmsg_out) + sizeof(sockaddr_in6) <= kRecvHeaderBytes);
+  static_assert(sizeof(io_uring_recvmsg_out) + 32 == kRecvHeaderBytes);
   socket_rings_.push_back(std::move(sr));
   ArmReceive(index);
   io_uring_submit(&ring_);
@@ -144,7 +152,8 @@ void IoUringBackend::ArmWake() {
 void IoUringBackend::ReturnBuffer(uint32_t index, uint32_t slot) {
   SocketRing& sr = socket_rings_[index];
   io_uring_buf_ring_add(sr.ring, sr.slots.data() + size_t{slot} * options_.receive_slot_bytes,
-                        options_.receive_slot_bytes, static_cast<unsigned short>(slot),
+                        options_.receive_slot_bytes - kRingBufferShortfall,
+                        static_cast<unsigned short>(slot),
                         io_uring_buf_ring_mask(options_.receive_slots_per_socket), 0);
   io_uring_buf_ring_advance(sr.ring, 1);
   ++sr.free;
@@ -225,10 +234,14 @@ void IoUringBackend::ProcessCompletions() {
   if (options_.wake_fd >= 0 && !wake_armed_) ArmWake();
 }
 
-void IoUringBackend::PollReceive(size_t /*wanted*/) {
+void IoUringBackend::ArmIdleSockets() {
   for (uint32_t i = 0; i < socket_rings_.size(); ++i) {
     if (!socket_rings_[i].armed && socket_rings_[i].free > 0) ArmReceive(i);
   }
+}
+
+void IoUringBackend::PollReceive(size_t /*wanted*/) {
+  ArmIdleSockets();
   // With DEFER_TASKRUN completions are only produced when we enter the kernel asking for events;
   // this also submits re-arms queued by Recycle.
   if (io_uring_sq_ready(&ring_) > 0) {
@@ -241,9 +254,7 @@ void IoUringBackend::PollReceive(size_t /*wanted*/) {
 
 void IoUringBackend::Recycle(absl::Span<const RawDatagram> done) {
   for (const RawDatagram& raw : done) ReturnBuffer(raw.socket, raw.slot);
-  for (uint32_t i = 0; i < socket_rings_.size(); ++i) {
-    if (!socket_rings_[i].armed && socket_rings_[i].free > 0) ArmReceive(i);
-  }
+  ArmIdleSockets();
 }
 
 void IoUringBackend::SendMessages(size_t count) {
@@ -261,6 +272,7 @@ void IoUringBackend::SendMessages(size_t count) {
   // The message headers and the send slots are reused by the next Flush, so wait for every send
   // to complete. UDP sends complete inline unless the socket buffer is full.
   io_uring_submit(&ring_);
+  ProcessCompletions();  // inline-completed sends are already in the CQ ring: no second syscall
   while (sends_in_flight_ > 0) {
     const int r = io_uring_submit_and_wait(&ring_, 1);
     if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) break;
@@ -270,7 +282,10 @@ void IoUringBackend::SendMessages(size_t count) {
 
 WaitResult IoUringBackend::Wait(Instant deadline) {
   woken_ = false;
-  PollReceive(0);
+  // Whatever is already in the CQ ring; the wait below submits re-arms and runs deferred task
+  // work, so no separate get_events syscall is needed.
+  ArmIdleSockets();
+  ProcessCompletions();
   for (;;) {
     if (woken_) {
       ++stats_.wakeups;

@@ -22,9 +22,11 @@ namespace sfu::net {
 // back to COOP_TASKRUN and then to no flags; description() says which. Because of SINGLE_ISSUER the
 // backend must be created, used and destroyed on the shard thread.
 //
-// Receive slot layout (io_uring_recvmsg_out): [16-byte header][source address, 28 bytes]
-// [control: UDP_GRO cmsg when enabled][payload], so each slot carries receive_slot_bytes - 64
-// bytes of payload at most.
+// Receive slot layout (io_uring_recvmsg_out): [16-byte header][source address: 32 bytes, a
+// sockaddr_in6 rounded up to cmsghdr alignment][control: a 24-byte UDP_GRO cmsg on GRO sockets]
+// [payload]. Buffers are offered 16 bytes short of the slot so the payload limit is
+// max_receive_bytes() like the recvmmsg backend's (24 bytes less on GRO sockets, whose slots are
+// at least 64 KiB + 64 and so still hold any UDP payload).
 class IoUringBackend final : public IoBackend {
  public:
   static absl::StatusOr<std::unique_ptr<IoUringBackend>> Create(const IoBackendOptions& options);
@@ -56,6 +58,8 @@ class IoUringBackend final : public IoBackend {
   io_uring_sqe* GetSqe();
   void ArmReceive(uint32_t index);
   void ArmWake();
+  // Re-arms the multishot receive of every socket whose last one ended and has buffers again.
+  void ArmIdleSockets();
   void ReturnBuffer(uint32_t index, uint32_t slot);
   // Handles every CQE in the completion ring.
   void ProcessCompletions();

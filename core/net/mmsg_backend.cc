@@ -70,7 +70,7 @@ bool MmsgBackend::ReceiveBatch(uint32_t index, size_t& wanted) {
     pool.free.pop_back();
     recv_slots_[i] = slot;
     recv_iov_[i].iov_base = pool.memory.data() + size_t{slot} * options_.receive_slot_bytes;
-    recv_iov_[i].iov_len = options_.receive_slot_bytes;
+    recv_iov_[i].iov_len = max_receive_bytes();
     msghdr& msg = recv_msgs_[i].msg_hdr;
     msg.msg_name = &recv_names_[i];
     msg.msg_namelen = sizeof(recv_names_[i]);

@@ -269,6 +269,28 @@ TEST_P(IoBackendTest, GroNeedsLargeSlots) {
   EXPECT_EQ(backend->socket_count(), 0u);
 }
 
+TEST_P(IoBackendTest, OversizedDatagramIsDroppedAndCounted) {
+  IoBackendOptions options;
+  options.receive_slots_per_socket = 8;
+  std::unique_ptr<IoBackend> backend = Make(options);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->max_receive_bytes(), options.receive_slot_bytes - 64);
+  const uint32_t index = AddLoopback(*backend, IpAddress::Family::kV4);
+  PlainUdp sender(IpAddress::Family::kV4);
+  const SocketAddress to = backend->socket(index).local_address();
+  const size_t max = backend->max_receive_bytes();
+  ASSERT_TRUE(sender.SendTo(to, Payload(1, max)));
+  ASSERT_TRUE(sender.SendTo(to, Payload(2, max + 1)));
+  ASSERT_TRUE(sender.SendTo(to, Payload(3, 1500)));
+  ASSERT_TRUE(sender.SendTo(to, Payload(4, 0)));
+  const std::vector<Received> got = ReceiveCount(*backend, 3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].bytes, Payload(1, max));
+  EXPECT_EQ(got[1].bytes, Payload(3, 1500));
+  EXPECT_TRUE(got[2].bytes.empty());
+  EXPECT_EQ(backend->stats().rx_truncated, 1u);
+}
+
 TEST_P(IoBackendTest, RecoversFromBufferExhaustion) {
   IoBackendOptions options;
   options.receive_slots_per_socket = 16;
