@@ -146,6 +146,7 @@ absl::Status Router::AddSubscriber(PeerId peer, const SubscriberConfig& config) 
   for (size_t i = 0; i < config.slots.size(); ++i) {
     Slot& slot = sub->slots[i];
     slot.config = config.slots[i];
+    sub->has_video |= slot.config.kind == MediaKind::kVideo;
     slot.default_layer = config.layer_preference == LayerPreference::kHighest ? 255 : 0;
     slot.history.resize(s.config.sent_history_packets);
     slot.tokens = s.config.retransmission_burst;

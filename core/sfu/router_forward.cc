@@ -106,8 +106,7 @@ void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_inde
   slot.payload_octets_sent += view.payload.size();
   ++stats.packets_forwarded;
   if (sub.next_report == Instant::Infinite()) {
-    ScheduleReport(now, &sub.next_report, sub.id, sub.reports_sent,
-                   track->kind == MediaKind::kVideo);
+    ScheduleReport(now, &sub.next_report, sub.id, sub.reports_sent, sub.has_video);
   }
 }
 

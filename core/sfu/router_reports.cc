@@ -84,9 +84,7 @@ void Router::OnTimeout(Instant now, OutputBatch* out) {
       if (now >= sub->next_report) {
         s.SendSenderReports(now, sub.get(), out);
         ++sub->reports_sent;
-        bool video = false;
-        for (const Slot& slot : sub->slots) video |= slot.config.kind == MediaKind::kVideo;
-        sub->next_report = s.NextReportTime(now, sub->id, sub->reports_sent, video);
+        sub->next_report = s.NextReportTime(now, sub->id, sub->reports_sent, sub->has_video);
       }
       s.next_report_due = std::min(s.next_report_due, sub->next_report);
     }

@@ -134,6 +134,7 @@ struct Subscriber {
   PeerId id = 0;
   RoomId room = 0;
   LayerPreference preference = LayerPreference::kHighest;
+  bool has_video = false;  // reports every video_report_interval rather than the audio one
   std::vector<Slot> slots;
   SubscriberFeedback feedback;
   Instant next_report = Instant::Infinite();
