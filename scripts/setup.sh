@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps python3
   # real peers for interop tests: headless Chromium driven by chromedriver
   chromium chromium-driver fonts-liberation
+  # promtool (metrics lint) and a real Prometheus for the dashboard test
+  prometheus
 )
 
 missing=()
