@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crypto/certificate.h"
@@ -44,6 +46,26 @@ TEST(PrivateKeyTest, SignThenVerify) {
   auto other_key = PrivateKey::GenerateEcdsaP256();
   ASSERT_TRUE(other_key.ok());
   EXPECT_FALSE(VerifyEcdsaSha256(other_key->pkey(), Bytes(message), *sig));
+}
+
+TEST(PrivateKeyTest, ConcurrentSigningWithOneKey) {
+  // certificate.h promises SignSha256 may run on several threads at once (one certificate serves
+  // every shard). Bounded: 4 threads x 25 signatures.
+  auto key = PrivateKey::GenerateEcdsaP256();
+  ASSERT_TRUE(key.ok());
+  std::atomic<int> verified{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string msg = "thread " + std::to_string(t) + " message " + std::to_string(i);
+        auto sig = key->SignSha256(Bytes(msg));
+        if (sig.ok() && VerifyEcdsaSha256(key->pkey(), Bytes(msg), *sig)) ++verified;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(verified.load(), 100);
 }
 
 TEST(PrivateKeyTest, SignaturesAreRandomized) {
