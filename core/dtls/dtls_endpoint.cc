@@ -176,7 +176,7 @@ void DtlsEndpoint::HandleRecord(Instant now, const Record& record) {
     }
     return;
   }
-  if (!replay_[1].IsFresh(record.sequence_number)) {
+  if (!replay_.IsFresh(record.sequence_number)) {
     ++stats_.drop_replay;
     return;
   }
@@ -186,7 +186,7 @@ void DtlsEndpoint::HandleRecord(Instant now, const Record& record) {
     ++stats_.drop_decrypt_failed;  // RFC 6347 §4.1.2.7: drop silently
     return;
   }
-  replay_[1].Accept(record.sequence_number);  // only after authentication (§4.1.2.6)
+  replay_.Accept(record.sequence_number);  // only after authentication (§4.1.2.6)
   switch (type) {
     case ContentType::kHandshake:
       HandleHandshakeRecord(now, 1, plaintext);

@@ -145,7 +145,7 @@ class DtlsEndpoint {
   // Record layer. Epoch 0 is plaintext; epoch 1 uses the negotiated AES-GCM keys.
   uint16_t write_epoch_ = 0;
   std::array<uint64_t, 2> next_write_seq_{};
-  std::array<ReplayWindow, 2> replay_;
+  ReplayWindow replay_;  // epoch 1 only: epoch 0 is deduplicated by message_seq
   std::optional<RecordProtection> read_protection_;
   std::optional<RecordProtection> write_protection_;
 
