@@ -136,8 +136,9 @@ class IoBackend {
   size_t queued_sends() const { return send_count_; }
   // Sends everything queued: one batch of system calls (sendmmsg) or one io_uring submit. Runs of
   // consecutive datagrams to one destination on one socket become GSO sends: every segment but
-  // the last must have the first one's size, the last may be shorter. Returns once the kernel has
-  // taken the data; failures are counted in stats(), never retried.
+  // the last must have the first one's size, the last may be shorter. Never blocks: returns once
+  // the kernel has taken the data; a full socket buffer or another failure drops the datagrams
+  // and counts them in stats().tx_errors (no retry).
   void Flush();
 
   const IoStats& stats() const { return stats_; }

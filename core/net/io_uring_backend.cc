@@ -264,13 +264,15 @@ void IoUringBackend::SendMessages(size_t count) {
       OnMessageResult(i, -EBUSY);
       continue;
     }
-    io_uring_prep_sendmsg(sqe, message_fd(i), &messages()[i].msg_hdr, 0);
+    // MSG_DONTWAIT: a full socket buffer fails the send with -EAGAIN (counted, like sendmmsg on
+    // the non-blocking socket) instead of parking it on a poll and stalling this Flush.
+    io_uring_prep_sendmsg(sqe, message_fd(i), &messages()[i].msg_hdr, MSG_DONTWAIT);
     io_uring_sqe_set_data64(sqe,
                             UserData(static_cast<uint32_t>(Op::kSend), static_cast<uint32_t>(i)));
     ++sends_in_flight_;
   }
   // The message headers and the send slots are reused by the next Flush, so wait for every send
-  // to complete. UDP sends complete inline unless the socket buffer is full.
+  // to complete; with MSG_DONTWAIT they all complete inline.
   io_uring_submit(&ring_);
   ProcessCompletions();  // inline-completed sends are already in the CQ ring: no second syscall
   while (sends_in_flight_ > 0) {
@@ -304,7 +306,10 @@ WaitResult IoUringBackend::Wait(Instant deadline) {
     io_uring_cqe* cqe = nullptr;
     const int r = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, timeout, nullptr);
     ProcessCompletions();
-    if (r == -ETIME && !woken_ && !has_pending()) return WaitResult::kTimeout;
+    if (woken_ || has_pending()) continue;
+    if (r == -ETIME) return WaitResult::kTimeout;
+    // Anything but an interrupted or completed wait is a broken ring; do not spin on it.
+    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) return WaitResult::kTimeout;
   }
 }
 

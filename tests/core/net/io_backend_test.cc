@@ -158,6 +158,24 @@ TEST_P(IoBackendTest, PreparedSendIsBuiltInPlace) {
   EXPECT_EQ(backend->queued_sends(), 0u);
 }
 
+TEST_P(IoBackendTest, RefusedSendIsCountedAndTheRestStillGoOut) {
+  std::unique_ptr<IoBackend> backend = Make();
+  ASSERT_NE(backend, nullptr);
+  const uint32_t index = AddLoopback(*backend, IpAddress::Family::kV4);
+  PlainUdp receiver(IpAddress::Family::kV4);
+  const SocketAddress v6_remote{IpAddress::Loopback(IpAddress::Family::kV6), 9};
+  ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(1, 100)));
+  // An IPv6 destination on an IPv4 socket: the kernel refuses this one (EAFNOSUPPORT/EINVAL).
+  ASSERT_TRUE(backend->QueueSend(index, v6_remote, Payload(2, 100)));
+  ASSERT_TRUE(backend->QueueSend(index, v6_remote, Payload(3, 100)));
+  ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(4, 100)));
+  backend->Flush();
+  EXPECT_EQ(receiver.Receive(), Payload(1, 100));
+  EXPECT_EQ(receiver.Receive(), Payload(4, 100));
+  EXPECT_EQ(backend->stats().tx_datagrams, 2u);
+  EXPECT_EQ(backend->stats().tx_errors, 2u);
+}
+
 TEST_P(IoBackendTest, FullSendQueueFlushesItself) {
   IoBackendOptions options;
   options.send_capacity = 8;
