@@ -319,6 +319,15 @@ void Router::RemoveRemoteShard(RoomId room, uint16_t shard) {
   }
 }
 
+bool Router::RequestKeyframe(Instant now, TrackId track_id, int layer, OutputBatch* out) {
+  Track* track = state_->FindTrack(track_id);
+  if (track == nullptr || !track->active || layer < 0 ||
+      static_cast<size_t>(layer) >= track->layers.size()) {
+    return false;
+  }
+  return state_->RequestKeyframe(now, track, static_cast<uint32_t>(layer), /*fir=*/false, out);
+}
+
 std::optional<SubscriberFeedback> Router::subscriber_feedback(PeerId subscriber) const {
   const Subscriber* sub = state_->FindSubscriber(subscriber);
   if (sub == nullptr) return std::nullopt;

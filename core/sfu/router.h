@@ -111,9 +111,17 @@ class Router {
   // The switch happens on the target layer's next keyframe, which is requested now.
   absl::Status SetPreferredLayer(PeerId subscriber, size_t slot, int layer);
   // Cross-shard fan-out: every publisher packet of `room` is also written once as a kRemoteShard
-  // output for `shard`, whose own Router serves its subscribers.
+  // output for `shard`, whose own Router serves its subscribers. On that shard the publisher is
+  // added as an ordinary publisher under a proxy PeerId with the same PublisherConfig, and the
+  // kRemoteShard bytes are fed to OnRtp from that proxy: its subscribers then get rewriting,
+  // retransmissions and reports locally. RTCP the remote Router writes for the proxy peer
+  // (keyframe requests, NACKs, RRs) is for the home shard, which can turn keyframe requests into
+  // RequestKeyframe calls; NACKs and RRs for a proxy may be dropped.
   absl::Status AddRemoteShard(RoomId room, uint16_t shard);
   void RemoveRemoteShard(RoomId room, uint16_t shard);
+  // Asks the publisher of `track` for a keyframe on `layer` (a PLI), deduplicated like a
+  // subscriber's PLI. False if deduplicated, unknown or the layer's SSRC is not known yet.
+  bool RequestKeyframe(Instant now, TrackId track, int layer, OutputBatch* out);
 
   // Packet path. `packet` is one plaintext RTP packet / compound RTCP datagram from `from`.
   void OnRtp(Instant now, PeerId from, absl::Span<const uint8_t> packet, OutputBatch* out);

@@ -263,3 +263,54 @@ TEST_F(RouterTest, RejectsBadConfig) {
 
 }  // namespace
 }  // namespace sfu::sfu
+
+namespace sfu::sfu {
+namespace {
+
+using namespace router_testing;  // NOLINT: test vocabulary
+
+// The home shard hands the plaintext once; the remote shard's Router serves its own subscribers
+// from a proxy publisher, and its keyframe requests go back as RequestKeyframe calls.
+TEST(RouterCrossShardTest, RemoteShardServesItsSubscribersFromTheHandOff) {
+  const Instant t0 = Instant() + std::chrono::seconds(100);
+  Router home;
+  Router remote;
+  OutputBatch home_out(64, 64 * 1600);
+  OutputBatch remote_out(64, 64 * 1600);
+  auto home_tracks = home.AddPublisher(kPublisher, AvPublisher());
+  ASSERT_TRUE(home_tracks.ok());
+  ASSERT_TRUE(home.AddRemoteShard(kRoom, 1).ok());
+  constexpr PeerId kProxy = 1000;
+  ASSERT_TRUE(remote.AddPublisher(kProxy, AvPublisher()).ok());
+  for (PeerId s : {20u, 21u}) ASSERT_TRUE(remote.AddSubscriber(s, AvSubscriber(s)).ok());
+
+  Pkt delta;
+  delta.seq = 1;
+  home.OnRtp(t0, kPublisher, Build(delta), &home_out);
+  auto handed = OfKind(Drain(&home_out), OutputKind::kRemoteShard);
+  ASSERT_EQ(handed.size(), 1u);
+  remote.OnRtp(t0, kProxy, handed[0].bytes, &remote_out);
+  // The remote subscribers wait for a keyframe; the request travels home.
+  auto to_proxy = OfKind(Drain(&remote_out), OutputKind::kRtcp, kProxy);
+  ASSERT_EQ(to_proxy.size(), 1u);
+  EXPECT_TRUE(home.RequestKeyframe(t0, handed[0].meta.track, handed[0].meta.layer, &home_out));
+  auto pli = OfKind(Drain(&home_out), OutputKind::kRtcp, kPublisher);
+  EXPECT_EQ(pli.size(), 1u);
+  EXPECT_FALSE(home.RequestKeyframe(t0, handed[0].meta.track, 0, &home_out));  // deduplicated
+  EXPECT_FALSE(home.RequestKeyframe(t0, 12345, 0, &home_out));
+
+  Pkt key;
+  key.seq = 2;
+  key.payload = Vp8Key();
+  home.OnRtp(t0, kPublisher, Build(key), &home_out);
+  handed = OfKind(Drain(&home_out), OutputKind::kRemoteShard);
+  ASSERT_EQ(handed.size(), 1u);
+  remote.OnRtp(t0, kProxy, handed[0].bytes, &remote_out);
+  auto media = OfKind(Drain(&remote_out), OutputKind::kRtp);
+  ASSERT_EQ(media.size(), 2u);
+  EXPECT_EQ(rtp::ParseRtpPacket(media[1].bytes)->ssrc, SubVideoSsrc(media[1].meta.peer));
+  EXPECT_EQ(home.stats().remote_shard_packets, 2u);
+}
+
+}  // namespace
+}  // namespace sfu::sfu
