@@ -15,6 +15,7 @@
 #include "core/dtls/fragment_buffer.h"
 #include "core/dtls/handshake_header.h"
 #include "core/dtls/record_layer.h"
+#include "core/dtls/replay_window.h"
 #include "crypto/certificate.h"
 #include "crypto/ecdhe.h"
 

@@ -12,8 +12,9 @@
 
 namespace sfu::dtls {
 
-// The DTLS 1.2 record layer (RFC 6347 §4.1): record headers, AES-GCM record protection (RFC 5288
-// with RFC 6347's 64-bit epoch|sequence_number) and the anti-replay window (§4.1.2.6).
+// The DTLS 1.2 record layer (RFC 6347 §4.1): record headers and AES-GCM record protection
+// (RFC 5288 with RFC 6347's 64-bit epoch|sequence_number). The anti-replay window is in
+// replay_window.h.
 
 enum class ContentType : uint8_t {
   kChangeCipherSpec = 20,
@@ -49,23 +50,6 @@ RecordParse ParseRecord(ByteReader& reader, Record* out);
 // Writes a 13-byte record header.
 bool WriteRecordHeader(ByteWriter& writer, ContentType type, uint16_t version, uint16_t epoch,
                        uint64_t sequence_number, uint16_t length);
-
-// The anti-replay sliding window of RFC 6347 §4.1.2.6 (64 records), one per epoch. Check first,
-// and Accept only after the record authenticated, so forged records cannot move the window.
-// A trivially copyable value.
-class ReplayWindow {
- public:
-  static constexpr uint64_t kSize = 64;
-  // False if `seq` was already accepted or is older than the window.
-  bool IsFresh(uint64_t seq) const;
-  void Accept(uint64_t seq);
-  uint64_t highest() const { return highest_; }
-
- private:
-  uint64_t highest_ = 0;
-  uint64_t bitmap_ = 0;  // bit i: highest_ - i accepted
-  bool any_ = false;
-};
 
 // AES-GCM record protection for one direction of one epoch (RFC 5288 §3, RFC 6347 §4.1.2.1):
 // nonce = implicit salt (4, from the key block) | explicit nonce (8, on the wire, = epoch|seq),

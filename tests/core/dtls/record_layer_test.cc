@@ -1,4 +1,5 @@
 #include "core/dtls/record_layer.h"
+#include "core/dtls/replay_window.h"
 
 #include <array>
 #include <vector>
