@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "core/net/io_backend.h"
 #include "core/net/monotonic_clock.h"
@@ -18,6 +19,7 @@ TEST(ShardThreadTest, RunsNamedPinnedAndStopsOnWake) {
   std::atomic<bool> saw_name{false};
   std::atomic<int> cpu_seen{-1};
   std::atomic<int> waits{0};
+  std::atomic<bool> waiting{false};
   absl::StatusOr<std::unique_ptr<ShardThread>> shard =
       ShardThread::Start(1, 0, [&](const ShardContext& context) {
         char name[16] = {};
@@ -31,12 +33,18 @@ TEST(ShardThreadTest, RunsNamedPinnedAndStopsOnWake) {
         absl::StatusOr<std::unique_ptr<IoBackend>> backend = IoBackend::Create(options);
         if (!backend.ok()) return;
         while (!context.stop_requested()) {
+          waiting = true;
           (*backend)->Wait(Instant::Infinite());
           ++waits;
         }
       });
   ASSERT_TRUE(shard.ok()) << shard.status();
   EXPECT_EQ((*shard)->name(), "sfud-shard-1");
+  // Stop once the shard is (about to be) blocked with no deadline: only the Waker can end that
+  // wait, and a wake that lands just before it starts leaves the eventfd readable, so either way
+  // the wait ends.
+  const Instant give_up = MonotonicClock::Now() + std::chrono::seconds(10);
+  while (!waiting && MonotonicClock::Now() < give_up) std::this_thread::yield();
   (*shard)->Stop();
   EXPECT_TRUE(saw_name);
   if ((*shard)->pin_status().ok()) {
