@@ -513,9 +513,14 @@ void Router::OnRtp(Instant now, PeerId from, absl::Span<const uint8_t> packet, O
     if (!remote) ++s.stats.dropped_no_subscribers;
     return;
   }
+  ExtensionLayout layout;
+  if (!layout.Scan(view, packet)) {
+    ++s.stats.dropped_malformed;  // stored for NACKs, but no subscriber gets a broken block
+    return;
+  }
   for (size_t i = 0; i < track->subscribers.size(); ++i) {
-    s.ForwardToSlot(now, track, layer_index, view, packet, index, keyframe, track->subscribers[i],
-                    out);
+    s.ForwardToSlot(now, track, layer_index, view, packet, layout, index, keyframe,
+                    track->subscribers[i], out);
   }
 }
 

@@ -31,7 +31,8 @@ int Router::State::DesiredLayer(const Slot& slot, const Track& track, Instant no
 
 void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_index,
                                   const rtp::RtpPacketView& view, absl::Span<const uint8_t> packet,
-                                  int64_t index, bool keyframe, SlotRef ref, OutputBatch* out) {
+                                  const ExtensionLayout& layout, int64_t index, bool keyframe,
+                                  SlotRef ref, OutputBatch* out) {
   Subscriber& sub = *ref.subscriber;
   Slot& slot = sub.slots[ref.slot];
   const int layer = static_cast<int>(layer_index);
@@ -84,8 +85,8 @@ void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_inde
   const int64_t base = index < slot.base_change_index ? slot.prev_base : slot.base;
   const int64_t out_ext = index - base;
   const uint32_t timestamp = view.timestamp + slot.timestamp_offset;
-  if (!WriteForSlot(sub, slot, view, packet, static_cast<uint16_t>(out_ext), timestamp, out_pt,
-                    slot.config.ssrc, /*rtx=*/false, 0, out)) {
+  if (!WriteForSlot(sub, slot, view, packet, layout, static_cast<uint16_t>(out_ext), timestamp,
+                    out_pt, slot.config.ssrc, /*rtx=*/false, 0, out)) {
     return;
   }
   if (index > slot.highest_index) slot.highest_index = index;
@@ -112,8 +113,9 @@ void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_inde
 
 bool Router::State::WriteForSlot(const Subscriber& sub, const Slot& slot,
                                  const rtp::RtpPacketView& view, absl::Span<const uint8_t> packet,
-                                 uint16_t seq, uint32_t timestamp, uint8_t payload_type,
-                                 uint32_t ssrc, bool rtx, uint16_t osn, OutputBatch* out) {
+                                 const ExtensionLayout& layout, uint16_t seq, uint32_t timestamp,
+                                 uint8_t payload_type, uint32_t ssrc, bool rtx, uint16_t osn,
+                                 OutputBatch* out) {
   // RFC 4588 §4: an RTX packet is the original header, the 2-byte original sequence number and the
   // original payload; padding is not carried over.
   const size_t size = rtx ? view.header_size + 2 + view.payload.size() : packet.size();
@@ -136,7 +138,7 @@ bool Router::State::WriteForSlot(const Subscriber& sub, const Slot& slot,
   rtp::SetRtpSequenceNumber(dst, seq);
   rtp::SetRtpTimestamp(dst, timestamp);
   rtp::SetRtpPayloadType(dst, payload_type);
-  if (rtp::RemapRtpExtensionIds(dst, slot.ext_map) != rtp::RemapResult::kOk) {
+  if (!layout.Apply(dst, slot.ext_map)) {
     ++stats.dropped_malformed;
     return false;
   }

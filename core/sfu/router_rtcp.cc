@@ -165,7 +165,8 @@ void Router::State::AnswerNack(Instant now, Subscriber* sub, Slot* slot, uint16_
   const absl::Span<const uint8_t> packet =
       layer.buffer.Find(e.index, now, config.retransmission_max_age);
   rtp::RtpPacketView view;
-  if (packet.empty() || !rtp::ParseRtpPacket(packet, &view)) {
+  ExtensionLayout layout;
+  if (packet.empty() || !rtp::ParseRtpPacket(packet, &view) || !layout.Scan(view, packet)) {
     ++stats.nacks_missed;
     return;
   }
@@ -187,11 +188,12 @@ void Router::State::AnswerNack(Instant now, Subscriber* sub, Slot* slot, uint16_
   bool ok;
   if (rtx_pt != kNoPt) {
     // RFC 4588 §4: RTX stream with its own sequence, the original number as OSN.
-    ok = WriteForSlot(*sub, *slot, view, packet, slot->rtx_seq, e.out_timestamp, rtx_pt,
+    ok = WriteForSlot(*sub, *slot, view, packet, layout, slot->rtx_seq, e.out_timestamp, rtx_pt,
                       slot->config.rtx_ssrc, /*rtx=*/true, seq, out);
     if (ok) ++slot->rtx_seq;
   } else {
-    ok = WriteForSlot(*sub, *slot, view, packet, seq, e.out_timestamp, out_pt, slot->config.ssrc,
+    ok = WriteForSlot(*sub, *slot, view, packet, layout, seq, e.out_timestamp, out_pt,
+                      slot->config.ssrc,
                       /*rtx=*/false, 0, out);
   }
   if (!ok) return;

@@ -14,6 +14,7 @@
 #include "core/rtp/rtp_packet.h"
 #include "core/rtp/rtp_rewrite.h"
 #include "core/rtp/seq_num.h"
+#include "core/sfu/forward_extensions.h"
 #include "core/sfu/retransmission_buffer.h"
 #include "core/sfu/router.h"
 #include "core/sfu/rtcp_nack_generator.h"
@@ -195,14 +196,16 @@ struct Router::State {
   // router_forward.cc: per-subscriber output.
   void ForwardToSlot(Instant now, Track* track, uint32_t layer_index,
                      const rtp::RtpPacketView& view, absl::Span<const uint8_t> packet,
-                     int64_t index, bool keyframe, SlotRef ref, OutputBatch* out);
+                     const ExtensionLayout& layout, int64_t index, bool keyframe, SlotRef ref,
+                     OutputBatch* out);
   int DesiredLayer(const Slot& slot, const Track& track, Instant now) const;
   // Writes `packet` rewritten for `slot` with the given seq/timestamp (and, when `osn` is set, as
   // an RFC 4588 RTX packet carrying it). False if the output batch is full or the packet is bad.
   // Counts its own drops (output full, malformed extension block).
   bool WriteForSlot(const Subscriber& sub, const Slot& slot, const rtp::RtpPacketView& view,
-                    absl::Span<const uint8_t> packet, uint16_t seq, uint32_t timestamp,
-                    uint8_t payload_type, uint32_t ssrc, bool rtx, uint16_t osn, OutputBatch* out);
+                    absl::Span<const uint8_t> packet, const ExtensionLayout& layout, uint16_t seq,
+                    uint32_t timestamp, uint8_t payload_type, uint32_t ssrc, bool rtx, uint16_t osn,
+                    OutputBatch* out);
   // Asks the publisher of `track` for a keyframe on `layer` (PLI, or FIR when `fir`), at most once
   // per keyframe_request_interval.
   // Returns false when deduplicated.
