@@ -45,8 +45,9 @@ struct HandshakeState;  // core/dtls/handshake_state.h: everything freed once th
 // outlive the endpoint.
 //
 // After the handshake an endpoint keeps only its epoch-1 record keys, sequence numbers and replay
-// windows (plus, for a grace period, the final flight it may have to retransmit): handshake
-// state, certificates and buffers are freed, and no path allocates per packet.
+// window (plus, on the server, the 12-byte verify_data that rebuilds its final flight if the
+// client repeats its Finished): handshake state, certificates and buffers are freed once the last
+// handshake datagram has been polled, and no path allocates per packet.
 class DtlsEndpoint {
  public:
   // A client endpoint; call Start(now) to emit the first ClientHello.

@@ -53,7 +53,7 @@ enum class HandshakeStep : uint8_t {
 };
 
 // Everything an endpoint needs only while handshaking. Allocated at creation, freed once the
-// handshake is over (after the final-flight grace period on the server) or failed.
+// handshake is over and its last datagrams have been polled, or once it failed.
 struct HandshakeState {
   HandshakeState(const DtlsConfig& c, std::shared_ptr<const crypto::Certificate> cert,
                  RandomSource& r)
