@@ -191,41 +191,79 @@ TEST_P(IoBackendTest, FullSendQueueFlushesItself) {
 }
 
 TEST_P(IoBackendTest, GsoBurstArrivesAsSeparateDatagrams) {
-  std::unique_ptr<IoBackend> backend = Make();
+  for (IpAddress::Family family : {IpAddress::Family::kV4, IpAddress::Family::kV6}) {
+    SCOPED_TRACE(family == IpAddress::Family::kV4 ? "IPv4" : "IPv6");
+    std::unique_ptr<IoBackend> backend = Make();
+    ASSERT_NE(backend, nullptr);
+    const uint32_t index = AddLoopback(*backend, family);
+    PlainUdp receiver(family);
+    PlainUdp other(family);
+    // 20 equal segments and a shorter tail to one destination, then one datagram elsewhere, then a
+    // run that a larger datagram must split (a segment may not exceed the first one's size).
+    std::vector<size_t> sizes(20, 1000);
+    sizes.push_back(300);
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(i, sizes[i])));
+    }
+    ASSERT_TRUE(backend->QueueSend(index, other.address(), Payload(99, 500)));
+    const std::vector<size_t> tail_sizes = {400, 400, 900, 100};
+    for (size_t i = 0; i < tail_sizes.size(); ++i) {
+      ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(50 + i, tail_sizes[i])));
+    }
+    backend->Flush();
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      std::optional<std::vector<uint8_t>> bytes = receiver.Receive();
+      ASSERT_TRUE(bytes.has_value()) << "segment " << i << " lost";
+      EXPECT_EQ(bytes->size(), sizes[i]);
+      EXPECT_EQ(*bytes, Payload(i, sizes[i]));
+    }
+    for (size_t i = 0; i < tail_sizes.size(); ++i) {
+      EXPECT_EQ(receiver.Receive(), Payload(50 + i, tail_sizes[i])) << i;
+    }
+    EXPECT_EQ(other.Receive(), Payload(99, 500));
+    const IoStats& stats = backend->stats();
+    EXPECT_EQ(stats.tx_datagrams, sizes.size() + 1 + tail_sizes.size());
+    EXPECT_EQ(stats.tx_errors, 0u);
+    if (backend->socket(index).gso_supported()) {
+      // {21 to receiver}, {1 to other}, {400, 400}, {900, 100}.
+      EXPECT_EQ(stats.tx_messages, 4u);
+      EXPECT_EQ(stats.tx_gso_batches, 3u);
+    }
+  }
+}
+
+TEST_P(IoBackendTest, GsoSendsRespectSegmentAndSizeLimits) {
+  IoBackendOptions options;
+  options.max_gso_segments = 8;
+  std::unique_ptr<IoBackend> backend = Make(options);
   ASSERT_NE(backend, nullptr);
   const uint32_t index = AddLoopback(*backend, IpAddress::Family::kV4);
+  if (!backend->socket(index).gso_supported()) GTEST_SKIP() << "no UDP GSO";
   PlainUdp receiver(IpAddress::Family::kV4);
-  PlainUdp other(IpAddress::Family::kV4);
-  // 20 equal segments and a shorter tail to one destination, then one datagram elsewhere, then a
-  // run that a larger datagram must split (a segment may not exceed the first one's size).
-  std::vector<size_t> sizes(20, 1000);
-  sizes.push_back(300);
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(i, sizes[i])));
-  }
-  ASSERT_TRUE(backend->QueueSend(index, other.address(), Payload(99, 500)));
-  const std::vector<size_t> tail_sizes = {400, 400, 900, 100};
-  for (size_t i = 0; i < tail_sizes.size(); ++i) {
-    ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(50 + i, tail_sizes[i])));
+  // 20 small ones: at most 8 per GSO send -> 8 + 8 + 4.
+  for (size_t i = 0; i < 20; ++i) {
+    ASSERT_TRUE(backend->QueueSend(index, receiver.address(), Payload(i, 100)));
   }
   backend->Flush();
-  for (size_t i = 0; i < sizes.size(); ++i) {
+  EXPECT_EQ(backend->stats().tx_messages, 3u);
+  for (size_t i = 0; i < 20; ++i) EXPECT_EQ(receiver.Receive(), Payload(i, 100)) << i;
+
+  // 60 x 1200 bytes with a 64-segment cap: one UDP datagram carries at most 65507 bytes, so
+  // 54 + 6. (60, not more, so the plain receiver's default-capped buffer holds them all.)
+  options.max_gso_segments = 64;
+  std::unique_ptr<IoBackend> big = Make(options);
+  ASSERT_NE(big, nullptr);
+  const uint32_t big_index = AddLoopback(*big, IpAddress::Family::kV4);
+  for (size_t i = 0; i < 60; ++i) {
+    ASSERT_TRUE(big->QueueSend(big_index, receiver.address(), Payload(i, 1200)));
+  }
+  big->Flush();
+  EXPECT_EQ(big->stats().tx_messages, 2u);
+  EXPECT_EQ(big->stats().tx_datagrams, 60u);
+  for (size_t i = 0; i < 60; ++i) {
     std::optional<std::vector<uint8_t>> bytes = receiver.Receive();
-    ASSERT_TRUE(bytes.has_value()) << "segment " << i << " lost";
-    EXPECT_EQ(bytes->size(), sizes[i]);
-    EXPECT_EQ(*bytes, Payload(i, sizes[i]));
-  }
-  for (size_t i = 0; i < tail_sizes.size(); ++i) {
-    EXPECT_EQ(receiver.Receive(), Payload(50 + i, tail_sizes[i])) << i;
-  }
-  EXPECT_EQ(other.Receive(), Payload(99, 500));
-  const IoStats& stats = backend->stats();
-  EXPECT_EQ(stats.tx_datagrams, sizes.size() + 1 + tail_sizes.size());
-  EXPECT_EQ(stats.tx_errors, 0u);
-  if (backend->socket(index).gso_supported()) {
-    // {21 to receiver}, {1 to other}, {400, 400}, {900, 100}.
-    EXPECT_EQ(stats.tx_messages, 4u);
-    EXPECT_EQ(stats.tx_gso_batches, 3u);
+    ASSERT_TRUE(bytes.has_value()) << "datagram " << i << " lost";
+    EXPECT_EQ(*bytes, Payload(i, 1200)) << i;
   }
 }
 
