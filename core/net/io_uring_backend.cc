@@ -47,14 +47,15 @@ absl::Status IoUringBackend::Setup() {
     const char* name;
   };
   constexpr Attempt kAttempts[] = {
-      {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, "SINGLE_ISSUER|DEFER_TASKRUN"},
-      {IORING_SETUP_COOP_TASKRUN, "COOP_TASKRUN"},
+      {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+       "SINGLE_ISSUER|DEFER_TASKRUN"},
+      {IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL, "COOP_TASKRUN"},
       {0, "no taskrun flags"},
   };
   int last_error = 0;
   for (const Attempt& attempt : kAttempts) {
     io_uring_params params{};
-    params.flags = attempt.flags | IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+    params.flags = attempt.flags | IORING_SETUP_CQSIZE;
     params.cq_entries = options_.io_uring_cq_entries;
     last_error = io_uring_queue_init_params(options_.io_uring_sq_entries, &ring_, &params);
     if (last_error == 0) {
