@@ -5,7 +5,7 @@
 namespace sfu::daemon {
 
 LogRateLimiter::LogRateLimiter(uint32_t per_second, uint32_t burst)
-    : interval_(std::chrono::seconds(1) / std::max<uint32_t>(per_second, 1)),
+    : interval_(Duration(std::chrono::seconds(1)) / std::max<uint32_t>(per_second, 1)),
       capacity_(interval_ * std::max<uint32_t>(burst, 1)),
       credit_(capacity_) {}
 
