@@ -5,8 +5,11 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "core/common/status_macros.h"
 #include "crypto/certificate.h"
 #include "crypto/openssl_util.h"
+#include "crypto/p256_public_key.h"
+#include "crypto/x509_spki.h"
 
 namespace sfu::crypto {
 namespace {
@@ -43,6 +46,32 @@ bool VerifyWith(EVP_PKEY* key, HashAlgorithm hash, Padding padding,
   return ok;
 }
 
+// RSA certificates are rare in WebRTC (browsers send ECDSA P-256), so they keep OpenSSL's full
+// decoder, which also checks the RSAPublicKey inside the BIT STRING.
+absl::StatusOr<internal::PkeyPtr> RsaKeyByOpenSsl(absl::Span<const uint8_t> der) {
+  const unsigned char* p = der.data();
+  internal::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (cert == nullptr) {
+    return internal::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                  "peer certificate is not valid DER X.509");
+  }
+  if (p != der.data() + der.size()) {
+    return absl::InvalidArgumentError("trailing bytes after the peer certificate");
+  }
+  internal::PkeyPtr key(X509_get_pubkey(cert.get()));  // Takes its own reference.
+  if (key == nullptr) {
+    return internal::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                  "peer certificate public key is unreadable");
+  }
+  if (!internal::IsRsa(key.get())) {
+    return absl::InvalidArgumentError("peer certificate key is not the RSA key it names");
+  }
+  if (EVP_PKEY_get_bits(key.get()) < kMinRsaBits) {
+    return absl::InvalidArgumentError("peer RSA key is shorter than 2048 bits");
+  }
+  return key;
+}
+
 }  // namespace
 
 void PeerCertificate::PkeyDeleter::operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -55,29 +84,20 @@ absl::StatusOr<PeerCertificate> PeerCertificate::FromDer(absl::Span<const uint8_
   if (der.empty() || der.size() > kMaxCertificateDer) {
     return absl::InvalidArgumentError("certificate DER is empty or too large");
   }
-  const unsigned char* p = der.data();
-  internal::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (cert == nullptr) {
-    return internal::OpenSslError(absl::StatusCode::kInvalidArgument,
-                                  "peer certificate is not valid DER X.509");
+  // Every certificate first passes the strict DER walk, which also refuses trailing bytes: the
+  // fingerprint is taken over the bytes we were given, so they must be exactly the certificate.
+  absl::StatusOr<internal::CertificateSpki> spki = internal::FindCertificateSpki(der);
+  if (!spki.ok()) return spki.status();
+  if (spki->algorithm == internal::CertificateSpki::Algorithm::kEcP256) {
+    // What browsers send. Building the key straight from the point skips OpenSSL 3.0's
+    // d2i_X509 + X509_get_pubkey (provider decoders), several times the cost; the point is
+    // still checked to lie on the curve.
+    absl::StatusOr<internal::PkeyPtr> key = internal::P256PublicKeyFromPoint(spki->public_key);
+    if (!key.ok()) return key.status();
+    return PeerCertificate(key->release(), Sha256(der));
   }
-  // The fingerprint is taken over the bytes we were given, so they must be exactly the
-  // certificate: no trailing data the SDP fingerprint would not cover.
-  if (p != der.data() + der.size()) {
-    return absl::InvalidArgumentError("trailing bytes after the peer certificate");
-  }
-  internal::PkeyPtr key(X509_get_pubkey(cert.get()));  // Takes its own reference.
-  if (key == nullptr) {
-    return internal::OpenSslError(absl::StatusCode::kInvalidArgument,
-                                  "peer certificate public key is unreadable");
-  }
-  if (internal::IsRsa(key.get())) {
-    if (EVP_PKEY_get_bits(key.get()) < kMinRsaBits) {
-      return absl::InvalidArgumentError("peer RSA key is shorter than 2048 bits");
-    }
-  } else if (!internal::IsEcP256(key.get())) {
-    return absl::InvalidArgumentError("peer certificate key is neither ECDSA P-256 nor RSA");
-  }
+  internal::PkeyPtr key;
+  SFU_ASSIGN_OR_RETURN(key, RsaKeyByOpenSsl(der));
   return PeerCertificate(key.release(), Sha256(der));
 }
 

@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "crypto/certificate.h"
+#include "crypto/openssl_util.h"
 #include "tests/crypto/test_util.h"
 
 namespace sfu::crypto {
@@ -165,6 +168,77 @@ TEST(PeerCertificateTest, RejectsMalformedDer) {
   std::vector<uint8_t> bad_len = der;
   bad_len[2] ^= 0x01;
   EXPECT_FALSE(PeerCertificate::FromDer(bad_len).ok());
+}
+
+// The key OpenSSL's own X.509 decoder finds (d2i_X509 + X509_get_pubkey), or nullptr.
+internal::PkeyPtr OpenSslDecodedKey(const std::vector<uint8_t>& der) {
+  const unsigned char* p = der.data();
+  internal::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (cert == nullptr) return nullptr;
+  return internal::PkeyPtr(X509_get_pubkey(cert.get()));
+}
+
+// One signature check with a raw EVP_PKEY, independent of PeerCertificate::Verify.
+bool OpenSslVerifies(EVP_PKEY* key, const char* digest, absl::Span<const uint8_t> message,
+                     const std::vector<uint8_t>& signature) {
+  internal::MdCtxPtr ctx(EVP_MD_CTX_new());
+  return ctx != nullptr &&
+         EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digest, nullptr, nullptr, key, nullptr) == 1 &&
+         EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                          message.size()) == 1;
+}
+
+// FromDer builds EC keys from the point itself rather than through d2i_X509; the key must be the
+// one OpenSSL's decoder sees, for CLI-made certificates and signatures.
+TEST(PeerCertificateTest, CliCertificatesGiveTheKeyOpenSslDecodes) {
+  ScratchDir dir;
+  struct Case {
+    const char* name;
+    const char* newkey;
+    SignatureScheme scheme;
+  };
+  for (const Case& c : {Case{"ec", "ec -pkeyopt ec_paramgen_curve:prime256v1",
+                             SignatureScheme::kEcdsaSecp256r1Sha256},
+                        Case{"rsa", "rsa:2048", SignatureScheme::kRsaPkcs1Sha256}}) {
+    SCOPED_TRACE(c.name);
+    const std::string key = std::string(c.name) + ".key";
+    const std::string pem = std::string(c.name) + ".pem";
+    ASSERT_TRUE(RunCommand(std::string("openssl req -x509 -newkey ") + c.newkey +
+                           " -nodes -keyout " + dir.Path(key) + " -out " + dir.Path(pem) +
+                           " -subj /CN=" + c.name + " -days 1 2>/dev/null"));
+    const std::vector<uint8_t> der = CliDer(dir, pem);
+    const std::vector<uint8_t> sig = CliSign(dir, key, "-sha256");
+    ASSERT_FALSE(der.empty() || sig.empty());
+    auto peer = PeerCertificate::FromDer(der);
+    ASSERT_TRUE(peer.ok()) << peer.status();
+    internal::PkeyPtr decoded = OpenSslDecodedKey(der);
+    ASSERT_NE(decoded, nullptr);
+    EXPECT_TRUE(peer->Verify(c.scheme, Bytes(kMessage), sig));
+    EXPECT_TRUE(OpenSslVerifies(decoded.get(), "SHA256", Bytes(kMessage), sig));
+    if (c.scheme == SignatureScheme::kEcdsaSecp256r1Sha256) {
+      EXPECT_TRUE(VerifyEcdsaSha256(decoded.get(), Bytes(kMessage), sig));
+    }
+    // Every proper prefix of the certificate is refused.
+    for (size_t n = 0; n < der.size(); ++n) {
+      EXPECT_FALSE(PeerCertificate::FromDer(absl::MakeConstSpan(der).first(n)).ok()) << n;
+    }
+  }
+}
+
+// The fuzz corpus's certificates (openssl CLI, EC P-256 plain and WebRTC-style, P-384, RSA-2048)
+// keep the verdicts they had under d2i_X509.
+TEST(PeerCertificateTest, FuzzCorpusSeedsKeepTheirVerdicts) {
+  const std::string corpus = SFUD_PEER_CERT_CORPUS;
+  for (const auto& [name, accepted] : {std::pair<const char*, bool>{"ec_p256_ca.der", true},
+                                       {"ec_p256_webrtc.der", true},
+                                       {"ec_p384.der", false},
+                                       {"rsa2048.der", true}}) {
+    SCOPED_TRACE(name);
+    const std::vector<uint8_t> der = ToVector(ReadFile(corpus + "/" + name));
+    ASSERT_FALSE(der.empty());
+    ASSERT_EQ(OpenSslDecodedKey(der) != nullptr, true);
+    EXPECT_EQ(PeerCertificate::FromDer(der).ok(), accepted);
+  }
 }
 
 TEST(PeerCertificateTest, MoveKeepsKey) {
