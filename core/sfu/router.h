@@ -108,7 +108,9 @@ class Router {
   // Binds `slot` of `subscriber` to `track` (same room and kind), replacing its binding.
   absl::Status SubscribeSlot(PeerId subscriber, size_t slot, TrackId track);
   // Chooses a simulcast layer index (0 = lowest) for a slot; -1 restores the preference default.
-  // The switch happens on the target layer's next keyframe, which is requested now.
+  // A layer that has sent nothing for layer_inactive_after is skipped for the best active one
+  // below it. The switch happens on the target layer's next keyframe, which is requested (PLI,
+  // deduplicated) as soon as a packet of that layer arrives.
   absl::Status SetPreferredLayer(PeerId subscriber, size_t slot, int layer);
   // Cross-shard fan-out: every publisher packet of `room` is also written once as a kRemoteShard
   // output for `shard`, whose own Router serves its subscribers. On that shard the publisher is
