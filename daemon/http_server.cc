@@ -81,6 +81,12 @@ HttpServer::~HttpServer() { Stop(); }
 void HttpServer::Route() {
   httplib::Server& s = *server_;
   s.set_payload_max_length(options_.max_request_bytes);
+  // cpp-httplib's default sets SO_REUSEPORT, which would let a second sfud share the port and
+  // take half of the connections; SO_REUSEADDR alone still allows a quick restart.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // CORS on every response, so a page on another origin can read Location and ETag
   // (RFC 9725 §4.2 relies on them).
   s.set_default_headers({{"Access-Control-Allow-Origin", "*"},
