@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -190,6 +191,37 @@ TEST(SfudCollectorTest, EmptyFamiliesAreOmittedOthersAlwaysPresent) {
   EXPECT_NE(FindFamily(families, "sfud_rooms"), nullptr);
   EXPECT_NE(FindFamily(families, "sfud_forward_latency_seconds"), nullptr);
   EXPECT_NE(FindFamily(families, "sfud_io_wakeups_total"), nullptr);
+}
+
+// A shard thread publishing while the scraper collects: every scrape sees a value the shard
+// wrote (counters never go backwards between scrapes) and a self-consistent histogram.
+TEST(SfudCollectorTest, ScrapeWhileAShardWrites) {
+  SfudCollector collector("t", 1);
+  constexpr uint64_t kIterations = 200'000;
+  std::thread shard([&] {
+    ::sfu::sfu::ShardStats s;
+    for (uint64_t i = 1; i <= kIterations; ++i) {
+      s.rtp_in = i;
+      collector.shard(0).Publish(s);
+      collector.shard(0).ObserveForwardLatency(std::chrono::microseconds(i % 100));
+    }
+  });
+  double last = 0;
+  for (int scrape = 0; scrape < 50; ++scrape) {
+    const auto families = collector.Collect();
+    const double now = CounterValue(families, "sfud_datagrams_received_total", {{"kind", "rtp"}});
+    EXPECT_GE(now, last);
+    EXPECT_LE(now, static_cast<double>(kIterations));
+    last = now;
+    const auto& h = FindFamily(families, "sfud_forward_latency_seconds")->metric[0].histogram;
+    EXPECT_EQ(h.sample_count, h.bucket.back().cumulative_count);
+    for (size_t i = 1; i < h.bucket.size(); ++i) {
+      EXPECT_GE(h.bucket[i].cumulative_count, h.bucket[i - 1].cumulative_count);
+    }
+  }
+  shard.join();
+  EXPECT_EQ(CounterValue(collector.Collect(), "sfud_datagrams_received_total", {{"kind", "rtp"}}),
+            static_cast<double>(kIterations));
 }
 
 }  // namespace
