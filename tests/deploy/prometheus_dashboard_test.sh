@@ -6,10 +6,12 @@
 #
 # Usage: prometheus_dashboard_test.sh METRICS_URL [REPO_ROOT]
 #   e.g. prometheus_dashboard_test.sh http://127.0.0.1:9464/metrics
-# Env: PROMETHEUS_PORT (default: a free port), UP_TIMEOUT_S (default 60), WARMUP_S (default 4).
+# Env: PROMETHEUS_PORT (default: a free port), UP_TIMEOUT_S (default 60), WARMUP_S (default 4),
+#      DASHBOARD (default REPO_ROOT/deploy/grafana-dashboard.json).
 set -euo pipefail
 url=${1:?usage: prometheus_dashboard_test.sh METRICS_URL [REPO_ROOT]}
 root=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
+dashboard=${DASHBOARD:-$root/deploy/grafana-dashboard.json}
 command -v prometheus > /dev/null || { echo "FAIL: prometheus not installed (Debian 'prometheus')"; exit 1; }
 
 # http://HOST:PORT/PATH → target HOST:PORT and metrics_path /PATH.
@@ -63,7 +65,7 @@ fi
 # rate() needs two samples inside its window.
 sleep "${WARMUP_S:-4}"
 
-python3 - "$root/deploy/grafana-dashboard.json" "$api" <<'PY'
+python3 - "$dashboard" "$api" <<'PY'
 import json, sys, urllib.parse, urllib.request
 dashboard, api = json.load(open(sys.argv[1])), sys.argv[2]
 failures, checked = [], 0
