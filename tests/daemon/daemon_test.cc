@@ -155,7 +155,7 @@ TEST_F(DaemonTest, SigtermStartsTheDrain) {
   std::thread runner([&] { exit_code = daemon.Run(); });
   ASSERT_NE(WaitForPort(daemon), 0);
   httplib::Client client("127.0.0.1", daemon.http_port());
-  ASSERT_EQ(client.Post("/whep/room", Offer(), "application/sdp")->status, 201);
+  ASSERT_EQ(client.Post("/whip/room", Offer(), "application/sdp")->status, 201);
   ASSERT_EQ(kill(getpid(), SIGTERM), 0);
   runner.join();
   EXPECT_EQ(exit_code, kExitOk);
