@@ -4,51 +4,19 @@
 
 #include "core/common/byte_reader.h"
 #include "core/srtp/srtp_index.h"
+#include "core/srtp/srtp_wire.h"
 
 namespace sfu::srtp {
-namespace {
 
-// The fields of an RTP header SRTP needs (RFC 3550 §5.1), and its full length including CSRCs
-// and the header extension (RFC 8285), which is what AEAD authenticates as AAD (RFC 7714 §8.2)
-// and what AES-CM leaves unencrypted (RFC 3711 §3.1).
-struct RtpFields {
-  uint16_t seq = 0;
-  uint32_t ssrc = 0;
-  size_t header_size = 0;
-};
+using internal::kRtcpHeaderSize;
+using internal::ParseRtcp;
+using internal::ParseRtp;
+using internal::RtpFields;
 
-SrtpResult ParseRtp(absl::Span<const uint8_t> packet, RtpFields* out) {
-  ByteReader r(packet);
-  uint8_t b0 = 0;
-  if (!r.ReadU8(&b0) || !r.Skip(1) || !r.ReadU16(&out->seq) || !r.Skip(4) ||
-      !r.ReadU32(&out->ssrc)) {
-    return SrtpResult::kTooShort;
-  }
-  if ((b0 >> 6) != 2) return SrtpResult::kMalformedHeader;
-  const size_t csrc_count = b0 & 0x0f;
-  if (!r.Skip(4 * csrc_count)) return SrtpResult::kMalformedHeader;
-  if ((b0 & 0x10) != 0) {
-    uint16_t words = 0;
-    if (!r.Skip(2) || !r.ReadU16(&words) || !r.Skip(4 * size_t{words})) {
-      return SrtpResult::kMalformedHeader;
-    }
-  }
-  out->header_size = r.position();
-  return SrtpResult::kOk;
+const char* SrtpGcmImplementation() {
+  absl::StatusOr<crypto::GcmBatch> batch = crypto::GcmBatch::Create(crypto::GcmImpl::kAuto);
+  return batch.ok() ? batch->impl_name() : "unavailable";
 }
-
-// The first RTCP header and sender SSRC (RFC 3550 §6.4), the part SRTCP leaves in the clear.
-constexpr size_t kRtcpHeaderSize = 8;
-
-SrtpResult ParseRtcp(absl::Span<const uint8_t> packet, uint32_t* ssrc) {
-  ByteReader r(packet);
-  uint8_t b0 = 0;
-  if (!r.ReadU8(&b0) || !r.Skip(3) || !r.ReadU32(ssrc)) return SrtpResult::kTooShort;
-  if ((b0 >> 6) != 2) return SrtpResult::kMalformedHeader;
-  return SrtpResult::kOk;
-}
-
-}  // namespace
 
 absl::StatusOr<SrtpSession> SrtpSession::Create(const SrtpSessionKeys& keys, Direction direction,
                                                 const SrtpConfig& config) {
@@ -56,6 +24,11 @@ absl::StatusOr<SrtpSession> SrtpSession::Create(const SrtpSessionKeys& keys, Dir
   if (p.master_key_size == 0) return absl::InvalidArgumentError("unknown SRTP profile");
   if (config.max_ssrcs == 0) return absl::InvalidArgumentError("SrtpConfig.max_ssrcs is 0");
   SrtpSession session(keys.profile, direction, config);
+  if (p.aead) {
+    absl::StatusOr<crypto::GcmBatch> batch = crypto::GcmBatch::Create(config.gcm_impl);
+    if (!batch.ok()) return batch.status();
+    session.gcm_batch_.emplace(*batch);
+  }
   struct Side {
     Keys* keys;
     absl::Span<const uint8_t> key;
@@ -71,7 +44,7 @@ absl::StatusOr<SrtpSession> SrtpSession::Create(const SrtpSessionKeys& keys, Dir
   for (const Side& side : sides) {
     std::copy(side.salt.begin(), side.salt.end(), side.keys->salt.begin());
     if (p.aead) {
-      absl::StatusOr<crypto::AesGcm> gcm = crypto::AesGcm::Create(side.key);
+      absl::StatusOr<crypto::GcmKey> gcm = crypto::GcmKey::Create(side.key);
       if (!gcm.ok()) return gcm.status();
       side.keys->gcm.emplace(*std::move(gcm));
     } else {
@@ -267,22 +240,27 @@ size_t RunBatch(absl::Span<SrtpPacket> packets, Fn one) {
 
 }  // namespace
 
+// AEAD bursts go to the cipher in one GcmBatch call (srtp_gcm_batch.cc); AES-CM ones one by one.
 size_t SrtpSession::ProtectRtpBatch(absl::Span<SrtpPacket> packets) {
+  if (aead_) return RunGcmBatch(GcmOp::kProtectRtp, packets);
   return RunBatch(packets, [this](absl::Span<uint8_t> b, size_t len, size_t* out) {
     return ProtectRtp(b, len, out);
   });
 }
 size_t SrtpSession::UnprotectRtpBatch(absl::Span<SrtpPacket> packets) {
+  if (aead_) return RunGcmBatch(GcmOp::kUnprotectRtp, packets);
   return RunBatch(packets, [this](absl::Span<uint8_t> b, size_t len, size_t* out) {
     return UnprotectRtp(b, len, out);
   });
 }
 size_t SrtpSession::ProtectRtcpBatch(absl::Span<SrtpPacket> packets) {
+  if (aead_) return RunGcmBatch(GcmOp::kProtectRtcp, packets);
   return RunBatch(packets, [this](absl::Span<uint8_t> b, size_t len, size_t* out) {
     return ProtectRtcp(b, len, out);
   });
 }
 size_t SrtpSession::UnprotectRtcpBatch(absl::Span<SrtpPacket> packets) {
+  if (aead_) return RunGcmBatch(GcmOp::kUnprotectRtcp, packets);
   return RunBatch(packets, [this](absl::Span<uint8_t> b, size_t len, size_t* out) {
     return UnprotectRtcp(b, len, out);
   });

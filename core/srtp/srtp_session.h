@@ -14,7 +14,8 @@
 #include "core/srtp/srtp_stats.h"
 #include "core/srtp/ssrc_table.h"
 #include "crypto/aes_ctr.h"
-#include "crypto/aes_gcm.h"
+#include "crypto/vaes/gcm_batch.h"
+#include "crypto/vaes/gcm_key.h"
 
 namespace sfu::srtp {
 
@@ -27,6 +28,27 @@ struct SrtpConfig {
   // (audio, simulcast layers, RTX); an outbound session to a subscriber carries one per forwarded
   // track.
   size_t max_ssrcs = 64;
+  // Which AES-GCM code the AEAD profiles use (crypto/vaes/gcm_batch.h). kAuto takes the
+  // SFUD_GCM_IMPL environment variable if set, else the fastest the CPU supports; Create() fails
+  // if the named implementation is unknown or unsupported here.
+  crypto::GcmImpl gcm_impl = crypto::GcmImpl::kAuto;
+};
+
+// The AES-GCM implementation a session created with the default SrtpConfig uses ("evp",
+// "vaes256", "vaes512"), or "unavailable" if SFUD_GCM_IMPL names one this CPU cannot run. For the
+// startup log and the crypto-backend metric.
+const char* SrtpGcmImplementation();
+
+class SrtpSession;
+
+// One packet of a fan-out burst (SrtpSession::ProtectRtpFanout): its own outbound session, the
+// packet in `data[0, len)` with `data[0, capacity)` writable. `len` and `result` as in SrtpPacket.
+struct SrtpFanoutPacket {
+  SrtpSession* session = nullptr;
+  uint8_t* data = nullptr;
+  size_t len = 0;
+  size_t capacity = 0;
+  SrtpResult result = SrtpResult::kOk;
 };
 
 // One packet of a batch. `data[0, len)` is the packet; `data[0, capacity)` may be written (protect
@@ -82,12 +104,26 @@ class SrtpSession {
   size_t ProtectRtcpBatch(absl::Span<SrtpPacket> packets);
   size_t UnprotectRtcpBatch(absl::Span<SrtpPacket> packets);
 
+  // The forwarding shape: each packet protected as RTP by its own outbound session (one
+  // subscriber each), with the AEAD packets of the burst sealed by one GcmBatch call so the
+  // vectorised kernels work on several keys at once. Sessions may mix profiles (AES-CM packets
+  // are protected one by one) and may repeat. Same per-packet results as ProtectRtp. Returns how
+  // many came out kOk. Never allocates.
+  static size_t ProtectRtpFanout(absl::Span<SrtpFanoutPacket> packets);
+
+  // Packets handed to one GcmBatch call at a time (stack arrays of this size, no allocation).
+  static constexpr size_t kMaxGcmBurst = 32;
+
   SrtpProfile profile() const { return profile_; }
   Direction direction() const { return direction_; }
   size_t rtp_trailer_size() const { return tag_size_; }
   size_t rtcp_trailer_size() const { return tag_size_ + kSrtcpIndexSize; }
   size_t ssrc_count() const { return inbound_.size() + outbound_.size(); }
   const SrtpStats& stats() const { return stats_; }
+  // "evp", "vaes256" or "vaes512" for the AEAD profiles; "none" for AES-CM.
+  const char* gcm_implementation() const {
+    return gcm_batch_.has_value() ? gcm_batch_->impl_name() : "none";
+  }
 
   // Outbound only: the next SRTCP index to use for `ssrc` (creating its state if needed). For
   // tests that reproduce RFC vectors with a mid-stream index, and for a re-keyed session that
@@ -111,7 +147,7 @@ class SrtpSession {
   };
   struct Keys {
     std::array<uint8_t, 14> salt{};
-    std::optional<crypto::AesGcm> gcm;  // AEAD profiles
+    std::optional<crypto::GcmKey> gcm;  // AEAD profiles
     std::optional<crypto::AesCtr> ctr;  // AES-CM profile
     HmacSha1 mac;                       // AES-CM profile
   };
@@ -123,6 +159,18 @@ class SrtpSession {
   SrtpResult DoProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult DoUnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult Count(SrtpResult r, uint64_t* ok_counter);
+
+  // The AEAD burst path (srtp_gcm_batch.cc). Prepare* does everything up to the cipher (parse,
+  // checks, index, IV and AAD into `job`, the GcmPacket into `gcm`); Finish* does what follows it.
+  struct GcmJob;
+  enum class GcmOp : uint8_t { kProtectRtp, kUnprotectRtp, kProtectRtcp, kUnprotectRtcp };
+  size_t RunGcmBatch(GcmOp op, absl::Span<SrtpPacket> packets);
+  SrtpResult PrepareProtectRtp(const SrtpPacket& p, GcmJob* job, crypto::GcmPacket* gcm);
+  SrtpResult PrepareUnprotectRtp(const SrtpPacket& p, GcmJob* job, crypto::GcmPacket* gcm);
+  SrtpResult PrepareProtectRtcp(const SrtpPacket& p, GcmJob* job, crypto::GcmPacket* gcm);
+  SrtpResult PrepareUnprotectRtcp(const SrtpPacket& p, GcmJob* job, crypto::GcmPacket* gcm);
+  SrtpResult FinishUnprotectRtp(const SrtpPacket& p, GcmJob* job, bool opened);
+  SrtpResult FinishUnprotectRtcp(const GcmJob& job, bool opened);
 
   // RTP/RTCP transforms once the index is known (srtp_transform.cc).
   bool SealRtp(absl::Span<uint8_t> packet, size_t header_size, uint32_t ssrc, uint64_t index);
@@ -140,6 +188,7 @@ class SrtpSession {
   SsrcTable<InboundState> inbound_;
   SsrcTable<OutboundState> outbound_;
   SrtpStats stats_;
+  std::optional<crypto::GcmBatch> gcm_batch_;  // AEAD profiles
 };
 
 }  // namespace sfu::srtp

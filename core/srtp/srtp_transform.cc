@@ -8,42 +8,31 @@
 
 #include "core/srtp/srtp_index.h"
 #include "core/srtp/srtp_session.h"
+#include "core/srtp/srtp_wire.h"
 
 namespace sfu::srtp {
 namespace {
 
-constexpr size_t kRtcpHeaderSize = 8;
-constexpr uint32_t kSrtcpEncryptedFlag = 0x80000000;
+using internal::GcmIv;
+using internal::kRtcpHeaderSize;
+using internal::kSrtcpEncryptedFlag;
+using internal::LoadBe64;
+using internal::PutU32;
+using internal::StoreBe64;
 
-void PutU32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
+// One packet through GcmBatch: the single-packet calls take the same cipher path as bursts.
+bool GcmSealOne(const crypto::GcmBatch& batch, crypto::GcmKey& key,
+                const std::array<uint8_t, crypto::GcmBatch::kIvSize>& iv,
+                absl::Span<const uint8_t> aad, absl::Span<uint8_t> data, uint8_t* tag) {
+  crypto::GcmPacket p{&key, iv.data(), aad, data, tag};
+  batch.Seal({&p, 1});
+  return p.ok;
 }
-
-// Big-endian 64-bit load/store of our own (not wire) arrays; compiles to a MOVBE/BSWAP.
-uint64_t LoadBe64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
-}
-void StoreBe64(uint8_t* p, uint64_t v) {
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-
-// RFC 7714 §8.1 (SRTP) and §9.1 (SRTCP): IV = (0x0000 || SSRC || ROC || SEQ) XOR salt, where for
-// SRTCP the last six octets are 0x0000 || 0 || 31-bit index; both are `ssrc` then a 48-bit value.
-std::array<uint8_t, crypto::AesGcm::kIvSize> GcmIv(const std::array<uint8_t, 14>& salt,
-                                                   uint32_t ssrc, uint64_t index48) {
-  std::array<uint8_t, crypto::AesGcm::kIvSize> iv;
-  // Octets 0-3: 00 00 || SSRC[0..1]; octets 4-11: SSRC[2..3] || index48.
-  const uint32_t head = (ssrc >> 16) ^ ((uint32_t{salt[0]} << 24) | (uint32_t{salt[1]} << 16) |
-                                        (uint32_t{salt[2]} << 8) | salt[3]);
-  PutU32(iv.data(), head);
-  StoreBe64(iv.data() + 4, ((uint64_t{ssrc & 0xffff} << 48) | index48) ^ LoadBe64(&salt[4]));
-  return iv;
+bool GcmOpenOne(const crypto::GcmBatch& batch, crypto::GcmKey& key,
+                const std::array<uint8_t, crypto::GcmBatch::kIvSize>& iv,
+                absl::Span<const uint8_t> aad, absl::Span<uint8_t> data, uint8_t* tag) {
+  crypto::GcmPacket p{&key, iv.data(), aad, data, tag};
+  return batch.Open({&p, 1}) == 1;
 }
 
 // RFC 3711 §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16), a 128-bit counter block.
@@ -67,7 +56,8 @@ bool SrtpSession::SealRtp(absl::Span<uint8_t> packet, size_t header_size, uint32
   absl::Span<uint8_t> tag = packet.subspan(body_end);
   if (aead_) {
     // RFC 7714 §8.2: AAD is the whole header, CSRCs and extension included.
-    return rtp_.gcm->Seal(GcmIv(rtp_.salt, ssrc, index), packet.first(header_size), body, tag);
+    return GcmSealOne(*gcm_batch_, *rtp_.gcm, GcmIv(rtp_.salt, ssrc, index),
+                      packet.first(header_size), body, tag.data());
   }
   if (!rtp_.ctr->Crypt(CmIv(rtp_.salt, ssrc, index), body)) return false;
   // RFC 3711 §4.2: the tag covers header and encrypted payload followed by the 32-bit ROC.
@@ -84,9 +74,10 @@ bool SrtpSession::OpenRtp(absl::Span<uint8_t> packet, size_t header_size, uint32
                           uint64_t index) {
   const size_t body_end = packet.size() - tag_size_;
   absl::Span<uint8_t> body = packet.subspan(header_size, body_end - header_size);
-  absl::Span<const uint8_t> tag = packet.subspan(body_end);
+  absl::Span<uint8_t> tag = packet.subspan(body_end);
   if (aead_) {
-    return rtp_.gcm->Open(GcmIv(rtp_.salt, ssrc, index), packet.first(header_size), body, tag);
+    return GcmOpenOne(*gcm_batch_, *rtp_.gcm, GcmIv(rtp_.salt, ssrc, index),
+                      packet.first(header_size), body, tag.data());
   }
   uint8_t roc[4];
   PutU32(roc, static_cast<uint32_t>(index >> 16));
@@ -109,8 +100,8 @@ bool SrtpSession::SealRtcp(absl::Span<uint8_t> packet, uint32_t ssrc, uint32_t i
     uint8_t aad[kRtcpHeaderSize + kSrtcpIndexSize];
     std::memcpy(aad, packet.data(), kRtcpHeaderSize);
     PutU32(aad + kRtcpHeaderSize, e_index);
-    return rtcp_.gcm->Seal(GcmIv(rtcp_.salt, ssrc, index), aad, body,
-                           packet.subspan(body_end, tag_size_));
+    return GcmSealOne(*gcm_batch_, *rtcp_.gcm, GcmIv(rtcp_.salt, ssrc, index), aad, body,
+                      packet.data() + body_end);
   }
   // RFC 3711 §3.4: header | ciphertext | E|index | tag; the tag covers everything before it.
   if (!rtcp_.ctr->Crypt(CmIv(rtcp_.salt, ssrc, index), body)) return false;
@@ -129,19 +120,19 @@ bool SrtpSession::OpenRtcp(absl::Span<uint8_t> packet, uint32_t ssrc, uint32_t e
   const bool encrypted = (e_index & kSrtcpEncryptedFlag) != 0;
   if (aead_) {
     const auto iv = GcmIv(rtcp_.salt, ssrc, index);
-    uint8_t tag[crypto::AesGcm::kTagSize];
+    uint8_t tag[crypto::GcmBatch::kTagSize];
     std::memcpy(tag, packet.data() + body_end, sizeof(tag));
     if (encrypted) {
       uint8_t aad[kRtcpHeaderSize + kSrtcpIndexSize];
       std::memcpy(aad, packet.data(), kRtcpHeaderSize);
       PutU32(aad + kRtcpHeaderSize, e_index);
-      return rtcp_.gcm->Open(iv, aad, body, tag);
+      return GcmOpenOne(*gcm_batch_, *rtcp_.gcm, iv, aad, body, tag);
     }
     // RFC 7714 §9.2, E = 0: everything but the tag is AAD, in wire order with E|index last. The
     // tag is saved and E|index moved to where the tag began, so the AAD is contiguous in place.
     PutU32(packet.data() + body_end, e_index);
-    return rtcp_.gcm->Open(iv, packet.first(body_end + kSrtcpIndexSize), absl::Span<uint8_t>(),
-                           tag);
+    return GcmOpenOne(*gcm_batch_, *rtcp_.gcm, iv, packet.first(body_end + kSrtcpIndexSize),
+                      absl::Span<uint8_t>(), tag);
   }
   std::array<uint8_t, HmacSha1::kDigestSize> mac;
   rtcp_.mac.Compute({packet.first(body_end + kSrtcpIndexSize)}, &mac);
