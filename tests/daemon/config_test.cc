@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -159,6 +160,21 @@ TEST(ConfigTest, HelpListsEverySettingWithItsDefault) {
         "--config FILE", "Exit codes: 0", "2 invalid configuration", "<N>"}) {
     EXPECT_THAT(help, HasSubstr(expected));
   }
+}
+
+TEST(ConfigTest, ExampleFileParsesToTheDefaults) {
+  std::ifstream in(std::string(DAEMON_SOURCE_DIR) + "/sfud.conf.example");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  DaemonConfig c = DefaultConfig();
+  ASSERT_TRUE(ApplyConfigText(text.str(), c).ok());
+  const DaemonConfig d = DefaultConfig();
+  EXPECT_EQ(c.base_port, d.base_port);
+  EXPECT_EQ(c.http_address, d.http_address);
+  EXPECT_EQ(c.mtu, d.mtu);
+  EXPECT_EQ(c.log_level, d.log_level);
+  EXPECT_EQ(c.drain_timeout, d.drain_timeout);
 }
 
 TEST(ConfigTest, HostPort) {
