@@ -69,8 +69,11 @@ inline constexpr size_t kShardHistogramCount = std::size(kShardHistograms);
 // only (single writer); the const readers are for the collector on the exposer's thread.
 //
 // The shard loop publishes its plain stats structs (written on the packet path without atomics)
-// with Publish() once per loop iteration, after handling a batch: about a hundred relaxed stores,
-// no allocation. Durations and sizes go straight into the histograms.
+// with Publish() after handling a batch: about a hundred relaxed stores, no allocation, no lock
+// (measured ~0.45 us for all three structs on the 2-vCPU dev VM, i.e. <10 ns per datagram with a
+// 64-datagram batch). A loop that wakes for single datagrams may publish at most every millisecond
+// instead; a scrape every few seconds does not need more. Histogram observations (~30 ns) go
+// straight in; sample the forward latency (e.g. one packet in 64) rather than timing every one.
 class alignas(64) ShardMetrics {
  public:
   ShardMetrics();
