@@ -93,6 +93,11 @@ class Peer {
   };
   std::optional<PendingRemoval> pending_removal;
 
+  // A subscriber's video slot indexes in the Router, set when the Router accepted it: on connect
+  // the engine asks their publishers for a keyframe (RFC 4585 §6.3.1 PLI) so the first frame the
+  // viewer gets is decodable.
+  absl::InlinedVector<size_t, 2>& video_slots() { return video_slots_; }
+
   // The 5-tuples the ConnectionTable maps to this peer (maintained by the table).
   absl::InlinedVector<FiveTuple, 4>& bound_tuples() { return bound_tuples_; }
   const absl::InlinedVector<FiveTuple, 4>& bound_tuples() const { return bound_tuples_; }
@@ -111,6 +116,7 @@ class Peer {
   std::optional<srtp::SrtpSession> srtp_in_;
   std::optional<srtp::SrtpSession> srtp_out_;
   absl::InlinedVector<FiveTuple, 4> bound_tuples_;
+  absl::InlinedVector<size_t, 2> video_slots_;
 };
 
 }  // namespace sfu::sfu

@@ -105,6 +105,9 @@ absl::Status ShardEngine::AddPeer(Instant now, sfu::AddPeer command) {
     auto& subscriber = std::get<SubscriberConfig>(command.media);
     subscriber.room = command.room;
     routed = router_.AddSubscriber(command.peer, subscriber);
+    for (size_t slot = 0; routed.ok() && slot < subscriber.slots.size(); ++slot) {
+      if (subscriber.slots[slot].kind == MediaKind::kVideo) peer->video_slots().push_back(slot);
+    }
   }
   if (!routed.ok()) {
     table_.Remove(command.peer);
@@ -427,16 +430,15 @@ void ShardEngine::DrainIce(Peer& peer) {
 }
 
 void ShardEngine::DrainDtls(Instant now, Peer& peer) {
-  (void)now;
   while (std::optional<absl::Span<const uint8_t>> datagram = peer.dtls()->PollTransmit()) {
     if (peer.dtls_tuple().has_value()) QueueCopy(OutKind::kDtls, *peer.dtls_tuple(), *datagram);
   }
   while (std::optional<dtls::DtlsEvent> event = peer.dtls()->PollEvent()) {
-    OnDtlsEvent(peer, *event);
+    OnDtlsEvent(now, peer, *event);
   }
 }
 
-void ShardEngine::OnDtlsEvent(Peer& peer, const dtls::DtlsEvent& event) {
+void ShardEngine::OnDtlsEvent(Instant now, Peer& peer, const dtls::DtlsEvent& event) {
   if (peer.pending_removal.has_value()) return;
   switch (event.kind) {
     case dtls::DtlsEvent::Kind::kConnected: {
@@ -449,6 +451,7 @@ void ShardEngine::OnDtlsEvent(Peer& peer, const dtls::DtlsEvent& event) {
       SetState(peer, PeerState::kDtlsConnected);
       PushEvent(
           PeerConnected{peer.id(), event.srtp.profile, event.cipher_suite, peer.media_tuple()});
+      if (peer.role() == PeerRole::kSubscriber) RequestKeyframes(now, peer);
       return;
     }
     case dtls::DtlsEvent::Kind::kFailed: {
@@ -473,6 +476,20 @@ void ShardEngine::OnDtlsEvent(Peer& peer, const dtls::DtlsEvent& event) {
       peer.pending_removal = Peer::PendingRemoval{RemoveReason::kDtlsClosed, "close_notify",
                                                   event.alert_sent, event.alert_received};
       return;
+  }
+}
+
+void ShardEngine::RequestKeyframes(Instant now, Peer& subscriber) {
+  // The Router started (or will start) the slot on a keyframe it saw before this viewer could
+  // receive anything; without a fresh one the viewer would wait for the publisher's next
+  // periodic keyframe. Deduplicated and rate limited by the Router.
+  for (size_t slot : subscriber.video_slots()) {
+    const std::optional<SlotState> state = router_.slot_state(subscriber.id(), slot);
+    if (!state.has_value() || state->track == kNoTrack) continue;
+    const int layer = state->target_layer >= 0    ? state->target_layer
+                      : state->current_layer >= 0 ? state->current_layer
+                                                  : 0;
+    router_.RequestKeyframe(now, state->track, layer, &router_out_);
   }
 }
 

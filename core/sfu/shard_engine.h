@@ -123,7 +123,8 @@ class ShardEngine {
   void Service(Instant now, Peer& peer);
   void DrainIce(Peer& peer);
   void DrainDtls(Instant now, Peer& peer);
-  void OnDtlsEvent(Peer& peer, const dtls::DtlsEvent& event);
+  void OnDtlsEvent(Instant now, Peer& peer, const dtls::DtlsEvent& event);
+  void RequestKeyframes(Instant now, Peer& subscriber);
   void Reschedule(Peer& peer);
   void CompactTimers();
   void RemoveNow(Instant now, Peer& peer, Peer::PendingRemoval removal, bool send_close);

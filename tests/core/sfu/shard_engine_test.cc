@@ -87,6 +87,24 @@ std::optional<ParsedRtp> ParseRtp(const std::vector<uint8_t>& p) {
   return r;
 }
 
+// The media SSRCs of every PLI (RFC 4585 §6.3.1: PT 206, FMT 1) in the compound packets.
+std::vector<uint32_t> PliMediaSsrcs(const std::vector<std::vector<uint8_t>>& compounds) {
+  std::vector<uint32_t> out;
+  for (const std::vector<uint8_t>& c : compounds) {
+    size_t offset = 0;
+    while (offset + 4 <= c.size()) {
+      const size_t length = 4 * (1 + (c[offset + 2] << 8 | c[offset + 3]));
+      if (offset + length > c.size()) break;
+      if (c[offset + 1] == 206 && (c[offset] & 0x1F) == 1 && length >= 12) {
+        out.push_back(static_cast<uint32_t>(c[offset + 8]) << 24 | c[offset + 9] << 16 |
+                      c[offset + 10] << 8 | c[offset + 11]);
+      }
+      offset += length;
+    }
+  }
+  return out;
+}
+
 class Harness;
 
 // One simulated browser: ICE controlling agent (checks only), DTLS client, SRTP both ways.
@@ -193,6 +211,7 @@ class SimPeer {
         if (srtp_->inbound.UnprotectRtcp(absl::MakeSpan(packet), packet.size(), &size) ==
             srtp::SrtpResult::kOk) {
           ++rtcp_decrypted;
+          rtcp_plain.emplace_back(packet.begin(), packet.begin() + size);
         }
         continue;
       }
@@ -211,6 +230,7 @@ class SimPeer {
   int stun_responses = 0;
   int dtls_received = 0;
   int rtcp_decrypted = 0;
+  std::vector<std::vector<uint8_t>> rtcp_plain;  // decrypted compound RTCP received
   std::vector<dtls::DtlsEvent> dtls_events;
   std::vector<std::vector<uint8_t>> media_received;
 
@@ -802,6 +822,45 @@ TEST(ShardEngineTest, ManyConsentRefreshesCompactTheTimerHeapWithoutLosingDeadli
   RunTimersUntil(h, h.now() + std::chrono::seconds(2));
   ASSERT_EQ(h.EventsOf<PeerRemoved>().size(), 1u);
   EXPECT_EQ(h.EventsOf<PeerRemoved>()[0].reason, RemoveReason::kConsentExpired);
+}
+
+TEST(ShardEngineTest, LateSubscriberGetsAKeyframeRequestedAndSubscriberPliReachesThePublisher) {
+  Harness h;
+  SimPeer& pub = h.NewPeer(1, 50001);
+  SimPeer& sub = h.NewPeer(2, 50002);
+  ASSERT_TRUE(h.AddPublisher(pub, 1, 0x1111, 0x2222).ok());
+  ASSERT_TRUE(h.Connect({&pub}));
+  // The keyframe goes by before the viewer exists.
+  h.Send(pub.tuple(), pub.Protect(MakeRtp(kVp8Pt, 100, 0, 0x2222, Vp8Payload(true, 1), true)));
+  h.Send(pub.tuple(), pub.Protect(MakeRtp(kVp8Pt, 101, 3000, 0x2222, Vp8Payload(false, 2), true)));
+  pub.TakeRtp();
+  pub.rtcp_plain.clear();
+
+  ASSERT_TRUE(h.AddSubscriber(sub, 1, 0xA0A0, 0xA1A1).ok());
+  ASSERT_TRUE(h.Connect({&sub}));
+  pub.TakeRtp();
+  EXPECT_EQ(PliMediaSsrcs(pub.rtcp_plain), std::vector<uint32_t>{0x2222})
+      << "a connecting viewer makes sfud ask the publisher for a keyframe";
+
+  // Delta frames are held back from the new viewer until the keyframe arrives.
+  h.Send(pub.tuple(), pub.Protect(MakeRtp(kVp8Pt, 102, 6000, 0x2222, Vp8Payload(false, 3), true)));
+  EXPECT_TRUE(sub.TakeRtp().empty());
+  h.Send(pub.tuple(), pub.Protect(MakeRtp(kVp8Pt, 103, 9000, 0x2222, Vp8Payload(true, 4), true)));
+  std::vector<ParsedRtp> got = sub.TakeRtp();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].ssrc, 0xA1A1u);
+  EXPECT_EQ(got[0].payload, Vp8Payload(true, 4));
+
+  // The viewer's own PLI (SRTCP, for the SSRC sfud announced) reaches the publisher as a PLI for
+  // the publisher's SSRC once the Router's dedupe interval has passed.
+  h.Advance(seconds(1));
+  pub.rtcp_plain.clear();
+  const std::vector<uint8_t> pli = {0x81, 206, 0, 2, 0, 0, 0, 0x77, 0, 0, 0xA1, 0xA1};
+  h.Send(sub.tuple(), sub.ProtectRtcp(pli));
+  pub.TakeRtp();
+  EXPECT_EQ(PliMediaSsrcs(pub.rtcp_plain), std::vector<uint32_t>{0x2222});
+  EXPECT_GE(h.engine().stats().rtcp_out, 2u);
+  EXPECT_EQ(h.engine().router().stats().pli_received, 1u);
 }
 
 }  // namespace
