@@ -97,7 +97,7 @@ size_t IoBackend::DrainPending(absl::Span<ReceivedDatagram> out, size_t n) {
     d.tuple.local = sockets_[raw.socket].socket.local_address();
     d.tuple.remote = raw.remote;
     d.tuple.protocol = FiveTuple::kProtocolUdp;
-    d.bytes = absl::MakeConstSpan(raw.data + segment_offset_, length);
+    d.bytes = absl::MakeSpan(raw.data + segment_offset_, length);
     d.received = raw.received;
     d.socket_index = raw.socket;
     ++stats_.rx_datagrams;

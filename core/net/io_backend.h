@@ -49,10 +49,11 @@ struct IoBackendOptions {
 };
 
 // One received datagram. `bytes` points into a backend-owned receive buffer and stays valid until
-// the next IoBackend::ReleaseReceived().
+// the next IoBackend::ReleaseReceived(). Until then the bytes are the caller's to modify (e.g.
+// SRTP decryption in place); nothing else reads that slot before it is released.
 struct ReceivedDatagram {
   FiveTuple tuple;  // local = the receiving socket's bound address
-  absl::Span<const uint8_t> bytes;
+  absl::Span<uint8_t> bytes;
   Instant received;  // when the backend reaped it (one clock read per batch)
   uint32_t socket_index = 0;
 };
@@ -147,7 +148,7 @@ class IoBackend {
   // A receive buffer's worth, before GRO splitting. `data` is in a receive slot owned by
   // the backend until Recycle().
   struct RawDatagram {
-    const uint8_t* data;
+    uint8_t* data;
     uint32_t length;
     uint32_t slot;
     uint16_t segment_bytes;  // UDP_GRO segment size; 0 = one datagram

@@ -192,7 +192,7 @@ void IoUringBackend::OnReceive(uint32_t index, const io_uring_cqe& cqe, Instant 
          c = io_uring_recvmsg_cmsg_nexthdr(out, &sr.msg, c)) {
       if (const uint16_t s = GroSegmentBytes(*c); s != 0) segment = s;
     }
-    PushPending(RawDatagram{static_cast<const uint8_t*>(io_uring_recvmsg_payload(out, &sr.msg)),
+    PushPending(RawDatagram{static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &sr.msg)),
                             io_uring_recvmsg_payload_length(out, cqe.res, &sr.msg), slot, segment,
                             static_cast<uint16_t>(index), *remote, now});
   }

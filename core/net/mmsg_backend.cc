@@ -108,9 +108,8 @@ bool MmsgBackend::ReceiveBatch(uint32_t index, size_t& wanted) {
         if (const uint16_t s = GroSegmentBytes(*c); s != 0) segment = s;
       }
     }
-    PushPending(RawDatagram{static_cast<const uint8_t*>(recv_iov_[i].iov_base),
-                            recv_msgs_[i].msg_len, slot, segment, static_cast<uint16_t>(index),
-                            *remote, now});
+    PushPending(RawDatagram{static_cast<uint8_t*>(recv_iov_[i].iov_base), recv_msgs_[i].msg_len,
+                            slot, segment, static_cast<uint16_t>(index), *remote, now});
     // A GRO buffer holds several datagrams; count them all against what the caller wants.
     const size_t datagrams =
         segment != 0 ? (recv_msgs_[i].msg_len + segment - 1) / segment : size_t{1};
