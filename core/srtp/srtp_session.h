@@ -96,9 +96,9 @@ class SrtpSession {
   SrtpResult ProtectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
   SrtpResult UnprotectRtcp(absl::Span<uint8_t> buffer, size_t len, size_t* out_len);
 
-  // Bursts: each packet's `result` and `len` are set as by the single-packet calls. Returns how
-  // many packets came out kOk. The forwarding loop hands a whole receive/send burst to one call;
-  // a multi-buffer cipher backend plugs in here without changing callers.
+  // Bursts: each packet's `result` and `len` are set as by the single-packet calls run in order
+  // (same replay and ROC outcomes). Returns how many packets came out kOk. For the AEAD profiles
+  // the burst goes through one GcmBatch call per kMaxGcmBurst packets (srtp_gcm_batch.cc).
   size_t ProtectRtpBatch(absl::Span<SrtpPacket> packets);
   size_t UnprotectRtpBatch(absl::Span<SrtpPacket> packets);
   size_t ProtectRtcpBatch(absl::Span<SrtpPacket> packets);
@@ -108,7 +108,8 @@ class SrtpSession {
   // subscriber each), with the AEAD packets of the burst sealed by one GcmBatch call so the
   // vectorised kernels work on several keys at once. Sessions may mix profiles (AES-CM packets
   // are protected one by one) and may repeat. Same per-packet results as ProtectRtp. Returns how
-  // many came out kOk. Never allocates.
+  // many came out kOk. A null `session` gives kWrongDirection. The cipher implementation is the
+  // first AEAD session's (GcmKey works with all of them). Never allocates.
   static size_t ProtectRtpFanout(absl::Span<SrtpFanoutPacket> packets);
 
   // Packets handed to one GcmBatch call at a time (stack arrays of this size, no allocation).
