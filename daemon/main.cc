@@ -7,6 +7,7 @@
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/logger.h"
+#include "daemon/shard_runner.h"
 
 int main(int argc, char** argv) {
   using namespace sfu::daemon;
@@ -22,7 +23,6 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   Logger logger(stderr, command_line->config.log_level);
-  // The shard runner plugs in here: replace NoShardRunnerFactory() with its factory.
-  Daemon daemon(command_line->config, NoShardRunnerFactory(), logger);
+  Daemon daemon(command_line->config, ShardLoopFactory(), logger);
   return daemon.Run();
 }
