@@ -23,6 +23,6 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   Logger logger(stderr, command_line->config.log_level);
-  Daemon daemon(command_line->config, ShardLoopFactory(), logger);
+  Daemon daemon(command_line->config, ShardLoopFactory(logger), logger);
   return daemon.Run();
 }

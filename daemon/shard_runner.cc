@@ -14,9 +14,20 @@ namespace {
 // declared last so it is destroyed (stopped and joined) first, while the channel still exists.
 class LoopShardHandle final : public ShardHandle {
  public:
-  explicit LoopShardHandle(std::unique_ptr<RingShardHandle> rings) : rings_(std::move(rings)) {}
+  LoopShardHandle(std::unique_ptr<RingShardHandle> rings, Logger& logger)
+      : rings_(std::move(rings)), logger_(logger) {}
   ~LoopShardHandle() override {
-    if (loop_) loop_->Stop();
+    if (!loop_) return;
+    loop_->Stop();
+    // The shard's counters are published once its thread has exited: one summary line per shard.
+    const sfu::ShardStats& s = loop_->final_stats();
+    const net::IoStats& io = loop_->final_io_stats();
+    logger_.Log(LogLevel::kInfo,
+                "shard %u stopped: datagrams in %u out %u, srtp in %u out %u, srtcp in %u out %u, "
+                "handshakes %u, peers added %u, udp rx %u tx %u (%u GSO batches, %u errors)",
+                rings_->index(), s.datagrams_in, s.datagrams_out, s.rtp_in, s.rtp_out, s.rtcp_in,
+                s.rtcp_out, s.handshakes_succeeded, s.peers_added, io.rx_datagrams, io.tx_datagrams,
+                io.tx_gso_batches, io.tx_errors);
   }
 
   uint32_t index() const override { return rings_->index(); }
@@ -31,19 +42,21 @@ class LoopShardHandle final : public ShardHandle {
 
  private:
   std::unique_ptr<RingShardHandle> rings_;
+  Logger& logger_;
   std::unique_ptr<net::ShardLoop> loop_;
 };
 
 }  // namespace
 
-ShardFactory ShardLoopFactory() {
-  return [](const DaemonConfig& config, std::shared_ptr<const crypto::Certificate> certificate)
+ShardFactory ShardLoopFactory(Logger& logger) {
+  return [&logger](const DaemonConfig& config,
+                   std::shared_ptr<const crypto::Certificate> certificate)
              -> absl::StatusOr<std::vector<std::unique_ptr<ShardHandle>>> {
     std::vector<std::unique_ptr<ShardHandle>> shards;
     for (uint32_t k = 0; k < config.shards; ++k) {
       absl::StatusOr<std::unique_ptr<RingShardHandle>> rings = RingShardHandle::Create(k);
       if (!rings.ok()) return rings.status();
-      auto handle = std::make_unique<LoopShardHandle>(*std::move(rings));
+      auto handle = std::make_unique<LoopShardHandle>(*std::move(rings), logger);
       ShardChannel* channel = &handle->rings().channel();
 
       net::ShardLoopOptions options;
