@@ -130,11 +130,20 @@ void DtlsEndpoint::HandleRecord(Instant now, const Record& record) {
   }
   const auto type = static_cast<ContentType>(record.content_type);
   if (record.epoch == 0) {
-    // Epoch 0 is unauthenticated. Duplicates are caught by message_seq, so no replay window
-    // here: a forged high sequence number must not be able to lock the real peer out.
     if (state_ == State::kConnected && (hs_ == nullptr || type != ContentType::kHandshake)) {
       ++stats_.drop_bad_epoch;  // plaintext after the handshake: never trusted
       return;
+    }
+    // RFC 6347 §4.1.2.6 applies to epoch 0 too: a datagram the network duplicated is dropped here
+    // instead of making us resend a flight. Epoch 0 cannot be authenticated, so a record moves the
+    // window only when it is at most kMaxEpoch0Advance ahead: a spoofed far-future sequence number
+    // is still processed (and fails on its own) but cannot push the real peer's records out.
+    if (!replay_epoch0_.IsFresh(record.sequence_number)) {
+      ++stats_.drop_replay;
+      return;
+    }
+    if (record.sequence_number <= replay_epoch0_.highest() + kMaxEpoch0Advance) {
+      replay_epoch0_.Accept(record.sequence_number);
     }
     switch (type) {
       case ContentType::kHandshake:

@@ -147,7 +147,11 @@ class DtlsEndpoint {
   // Record layer. Epoch 0 is plaintext; epoch 1 uses the negotiated AES-GCM keys.
   uint16_t write_epoch_ = 0;
   std::array<uint64_t, 2> next_write_seq_{};
-  ReplayWindow replay_;  // epoch 1 only: epoch 0 is deduplicated by message_seq
+  // RFC 6347 §4.1.2.6 windows. Epoch 1's moves only after a record authenticates; epoch 0's (no
+  // authentication possible) only by bounded steps, see HandleRecord.
+  static constexpr uint64_t kMaxEpoch0Advance = 1024;
+  ReplayWindow replay_epoch0_;
+  ReplayWindow replay_;
   std::optional<RecordProtection> read_protection_;
   std::optional<RecordProtection> write_protection_;
 

@@ -378,6 +378,46 @@ TEST_F(DtlsEndpointTest, ApplicationDataAndReplayAfterHandshake) {
   EXPECT_TRUE(pair.server()->connected());
 }
 
+// RFC 6347 §4.1.2.6 for epoch 0: a datagram the network duplicated during the handshake is
+// dropped by the window, not treated as the peer retransmitting its flight.
+TEST_F(DtlsEndpointTest, DuplicatedEpoch0DatagramIsDroppedAsReplay) {
+  LoopbackPair pair(ClientConfig(), ServerConfig(), client_cert_, server_cert_, 21);
+  std::vector<uint8_t> copy;
+  pair.to_server_hook = [&](std::vector<uint8_t>& d) {
+    // The client's second flight (after the cookie exchange) reaches the server endpoint; keep
+    // the first datagram of the Certificate flight to deliver it again afterwards.
+    if (pair.server() != nullptr && copy.empty() && pair.hello_verify_requests > 0) copy = d;
+    return true;
+  };
+  ASSERT_TRUE(pair.Run());
+  ASSERT_FALSE(copy.empty());
+  const DtlsStats before = pair.server()->stats();
+  pair.server()->HandleDatagram(pair.now() + milliseconds(1), copy);
+  EXPECT_EQ(pair.server()->stats().drop_replay, before.drop_replay + 1);
+  EXPECT_EQ(pair.server()->stats().retransmissions, before.retransmissions);
+  EXPECT_TRUE(pair.server()->connected());
+}
+
+// A spoofed epoch-0 record with a far-future sequence number must not lock the real client out:
+// the handshake still completes.
+TEST_F(DtlsEndpointTest, SpoofedFarFutureEpoch0RecordDoesNotBlockHandshake) {
+  LoopbackPair pair(ClientConfig(), ServerConfig(), client_cert_, server_cert_, 22);
+  bool injected = false;
+  pair.to_server_hook = [&](std::vector<uint8_t>&) {
+    if (!injected && pair.server() != nullptr) {
+      injected = true;
+      // An alert-free, unparseable handshake record at epoch 0, sequence number 2^47.
+      const std::vector<uint8_t> forged = {22,   0xfe, 0xfd, 0x00, 0x00, 0x80, 0x00,
+                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff};
+      pair.server()->HandleDatagram(pair.now(), forged);
+    }
+    return true;
+  };
+  ASSERT_TRUE(pair.Run());
+  EXPECT_TRUE(injected);
+  ExpectKeysMatch(pair);
+}
+
 // Robustness: one datagram of a real handshake, in either direction, gets bytes flipped,
 // truncated or extended. Neither side may crash (the sanitizer build checks memory safety), each
 // reports at most one terminal event, and the run ends.
