@@ -1,13 +1,10 @@
 // Steady-state forwarding allocates nothing: RTP fan-out, publisher RTX, subscriber NACK/PLI/REMB/
 // RR, publisher SR, and the timers (NACKs, RR, SR) all run inside a counting scope.
 //
-// This binary (sfu_test) is shared with other suites, so the replaced global operator new counts
-// only while an AllocationCounter is alive on this thread and otherwise just forwards to malloc.
-#include <atomic>
+// The counting allocator is shared by the sfu_test suites (alloc_counter.h): it counts only while
+// an AllocationCounter is alive and otherwise just forwards to malloc.
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "core/rtp/rtcp_nack.h"
@@ -16,43 +13,15 @@
 #include "core/rtp/rtcp_report.h"
 #include "core/sfu/router.h"
 #include "gtest/gtest.h"
+#include "tests/core/sfu/alloc_counter.h"
 #include "tests/core/sfu/router_test_util.h"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<uint64_t> g_allocations{0};
-// Out of line so gcc does not pair an inlined malloc with free and warn about a mismatch.
-[[gnu::noinline]] void Release(void* p) noexcept { std::free(p); }
-
-class AllocationCounter {
- public:
-  AllocationCounter() {
-    g_allocations.store(0);
-    g_counting.store(true);
-  }
-  ~AllocationCounter() { g_counting.store(false); }
-  uint64_t count() const { return g_allocations.load(); }
-};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { Release(p); }
-void operator delete[](void* p) noexcept { Release(p); }
-void operator delete(void* p, std::size_t) noexcept { Release(p); }
-void operator delete[](void* p, std::size_t) noexcept { Release(p); }
 
 namespace sfu::sfu {
 namespace {
 
 using namespace router_testing;  // NOLINT: test vocabulary
 using std::chrono::milliseconds;
+using testing_alloc::AllocationCounter;
 
 std::vector<uint8_t> Rtcp(void (*write)(ByteWriter*, PeerId), PeerId sub) {
   std::vector<uint8_t> buf(512);
