@@ -162,21 +162,6 @@ TEST(ConfigTest, HelpListsEverySettingWithItsDefault) {
   }
 }
 
-TEST(ConfigTest, ExampleFileParsesToTheDefaults) {
-  std::ifstream in(std::string(DAEMON_SOURCE_DIR) + "/sfud.conf.example");
-  std::stringstream text;
-  text << in.rdbuf();
-  ASSERT_FALSE(text.str().empty());
-  DaemonConfig c = DefaultConfig();
-  ASSERT_TRUE(ApplyConfigText(text.str(), c).ok());
-  const DaemonConfig d = DefaultConfig();
-  EXPECT_EQ(c.base_port, d.base_port);
-  EXPECT_EQ(c.http_address, d.http_address);
-  EXPECT_EQ(c.mtu, d.mtu);
-  EXPECT_EQ(c.log_level, d.log_level);
-  EXPECT_EQ(c.drain_timeout, d.drain_timeout);
-}
-
 TEST(ConfigTest, HostPort) {
   EXPECT_EQ(ParseHostPort("10.1.2.3:80")->ToString(), "10.1.2.3:80");
   EXPECT_EQ(ParseHostPort("[::1]:9")->ToString(), "[::1]:9");
