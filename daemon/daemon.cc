@@ -85,8 +85,10 @@ int Daemon::Run() {
   SystemdNotifier notifier;
   control.set_ready(true);
   notifier.Ready();
-  logger_.Log(LogLevel::kNotice, "ready: %u shards, HTTP on port %d, fingerprint %s",
-              static_cast<unsigned>(handles.size()), http.port(), fingerprint);
+  const SocketAddress http_bound{config_.http_address.ip, static_cast<uint16_t>(http.port())};
+  logger_.Log(LogLevel::kNotice,
+              "ready: %u shards; demo page, WHIP and WHEP at http://%s/; fingerprint %s",
+              static_cast<unsigned>(handles.size()), http_bound.ToString().c_str(), fingerprint);
 
   std::vector<pollfd> fds;
   fds.push_back({signals->fd(), POLLIN, 0});

@@ -7,5 +7,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
 bash scripts/build.sh release
-echo "sfud: demo page at http://127.0.0.1:8080/ (WHIP: POST /whip/{room}, WHEP: POST /whep/{room})"
 exec build/release/daemon/sfud "$@"
