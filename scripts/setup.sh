@@ -9,12 +9,20 @@ packages=(
   # libraries sfud links
   liburing-dev libssl-dev libabsl-dev prometheus-cpp-dev libsystemd-dev libcpp-httplib-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps python3
+  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev openssl iproute2 procps python3 curl
+  # systemd-analyze checks the unit in deploy/
+  systemd
   # real peers for interop tests: headless Chromium driven by chromedriver
   chromium chromium-driver fonts-liberation
   # promtool (metrics lint) and a real Prometheus for the dashboard test
   prometheus
 )
+
+# werift (an npm package) is a test peer: Node.js and npm come from the image when it has them
+# (NodeSource's nodejs bundles npm), else from Debian.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
