@@ -1,9 +1,9 @@
 #include "core/dtls/record_layer.h"
-#include "core/dtls/replay_window.h"
 
 #include <array>
 #include <vector>
 
+#include "core/dtls/replay_window.h"
 #include "gtest/gtest.h"
 
 namespace sfu::dtls {
