@@ -27,7 +27,7 @@ fieldset { margin-bottom: 1em; }
   <button id="stop">Stop</button>
 </fieldset>
 <video id="local" autoplay muted playsinline></video>
-<video id="remote" autoplay playsinline controls></video>
+<div id="remotes"></div>
 <div id="log"></div>
 <script>
 "use strict";
@@ -77,13 +77,18 @@ document.getElementById("play").onclick = async () => {
     const pc = new RTCPeerConnection();
     pc.addTransceiver("audio", { direction: "recvonly" });
     pc.addTransceiver("video", { direction: "recvonly" });
+    // A video element per viewer session: a later Play must not detach an earlier one's media.
+    const video = document.createElement("video");
+    Object.assign(video, { autoplay: true, playsInline: true, controls: true });
+    document.getElementById("remotes").appendChild(video);
     const remote = new MediaStream();
-    document.getElementById("remote").srcObject = remote;
+    video.srcObject = remote;
     pc.ontrack = (event) => remote.addTrack(event.track);
     await negotiate("whep", pc);
   } catch (e) { log(String(e)); }
 };
 document.getElementById("stop").onclick = async () => {
+  document.getElementById("remotes").replaceChildren();
   while (sessions.length > 0) {
     const { pc, location } = sessions.pop();
     pc.close();
