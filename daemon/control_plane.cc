@@ -294,6 +294,27 @@ size_t ControlPlane::session_count() const {
   return sessions_.size();
 }
 
+std::vector<ControlPlane::SessionCount> ControlPlane::SessionCounts() const {
+  constexpr std::string_view kRoles[] = {"publisher", "subscriber"};
+  constexpr std::string_view kStates[] = {"connecting", "connected", "closing"};
+  std::vector<SessionCount> counts;
+  counts.reserve(std::size(kRoles) * std::size(kStates));
+  for (std::string_view role : kRoles) {
+    for (std::string_view state : kStates) counts.push_back(SessionCount{role, state, 0});
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [peer, session] : sessions_) {
+    const size_t role = session.kind == SessionKind::kWhip ? 0 : 1;
+    counts[role * std::size(kStates) + static_cast<size_t>(session.state)].count += 1;
+  }
+  return counts;
+}
+
+size_t ControlPlane::room_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return rooms_.size();
+}
+
 std::string ControlPlane::RoomsJson() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> names;

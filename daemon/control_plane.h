@@ -74,6 +74,17 @@ class ControlPlane {
   // Sessions the shards still hold (including closing ones).
   size_t session_count() const;
 
+  // For metrics: sessions by role ("publisher", "subscriber") and state ("connecting",
+  // "connected", "closing"), every one of the six combinations listed (zeros included, so a
+  // series that empties reports 0), and the number of rooms with at least one session.
+  struct SessionCount {
+    std::string_view role;
+    std::string_view state;
+    int64_t count = 0;
+  };
+  std::vector<SessionCount> SessionCounts() const;
+  size_t room_count() const;
+
   // GET /api/rooms: {"draining":false,"rooms":[{"name":..,"publishers":[..],"subscribers":[..]}]}
   // sorted by room name; each session {"id","shard","state","selected"?}.
   std::string RoomsJson() const;

@@ -48,9 +48,9 @@ class LoopShardHandle final : public ShardHandle {
 
 }  // namespace
 
-ShardFactory ShardLoopFactory(Logger& logger) {
-  return [&logger](const DaemonConfig& config,
-                   std::shared_ptr<const crypto::Certificate> certificate)
+ShardFactory ShardLoopFactory(Logger& logger, ShardObserverProvider observer_for) {
+  return [&logger, observer_for = std::move(observer_for)](
+             const DaemonConfig& config, std::shared_ptr<const crypto::Certificate> certificate)
              -> absl::StatusOr<std::vector<std::unique_ptr<ShardHandle>>> {
     std::vector<std::unique_ptr<ShardHandle>> shards;
     for (uint32_t k = 0; k < config.shards; ++k) {
@@ -65,6 +65,8 @@ ShardFactory ShardLoopFactory(Logger& logger) {
       for (const IpAddress& ip : config.listen_addresses) {
         options.listen.push_back(SocketAddress{ip, static_cast<uint16_t>(config.base_port + k)});
       }
+      options.engine.dtls.mtu = config.mtu;
+      if (observer_for) options.observer = observer_for(k);
       options.io.kind = config.io_backend == IoBackendKind::kMmsg ? net::IoBackendKind::kMmsg
                                                                   : net::IoBackendKind::kIoUring;
       net::ShardControl control;

@@ -86,12 +86,16 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
   auto engine = std::make_unique<sfu::ShardEngine>(options_.engine, certificate_, random);
   ready.set_value(absl::OkStatus());  // `ready` dangles from here on
 
+  ShardObserver* const observer = options_.observer;
+  Instant last_publish = MonotonicClock::Now();
   while (!stopping(context)) {
     Instant deadline = engine->NextTimeout();
     if (held_event_.has_value() || control_.waker == nullptr) {
       deadline = std::min(deadline, MonotonicClock::Now() + kIdlePoll);
     }
+    const Instant wait_start = observer != nullptr ? MonotonicClock::Now() : Instant();
     backend->Wait(deadline);
+    const Instant woke = observer != nullptr ? MonotonicClock::Now() : Instant();
 
     // Datagrams: one clock read per receive batch, one flush per batch so a burst from one
     // publisher leaves as GSO runs per subscriber.
@@ -107,8 +111,12 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
         engine->HandleDatagram(now, d.tuple, absl::MakeSpan(bytes, d.bytes.size()));
       }
       QueueTransmits(*engine, *backend);
-      backend->Flush();
+      Flush(*backend);
       backend->ReleaseReceived();
+      if (observer != nullptr) {
+        observer->OnReceiveBatch(n);
+        observer->OnForwardLatency(MonotonicClock::Now() - now);
+      }
     }
 
     const Instant now = MonotonicClock::Now();
@@ -120,18 +128,38 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
     }
     if (engine->NextTimeout() <= now) engine->HandleTimeout(now);
     QueueTransmits(*engine, *backend);
-    backend->Flush();
+    Flush(*backend);
     PushEvents(*engine);
+    if (observer != nullptr) {
+      const Instant done = MonotonicClock::Now();
+      observer->OnLoopTime(done - woke, woke - wait_start);
+      if (done - last_publish >= kCounterPublishInterval) {
+        PublishCounters(*engine, *backend);
+        last_publish = done;
+      }
+    }
   }
 
   // Shutdown: close_notify to every connected peer, sent before the sockets close.
   engine->Shutdown(MonotonicClock::Now());
   QueueTransmits(*engine, *backend);
-  backend->Flush();
+  Flush(*backend);
   PushEvents(*engine);
+  if (observer != nullptr) PublishCounters(*engine, *backend);
   final_stats_ = engine->stats();
   final_io_stats_ = backend->stats();
   final_unroutable_ = unroutable_;
+}
+
+void ShardLoop::Flush(IoBackend& backend) {
+  const uint64_t before = backend.stats().tx_datagrams;
+  backend.Flush();
+  const uint64_t sent = backend.stats().tx_datagrams - before;
+  if (options_.observer != nullptr && sent > 0) options_.observer->OnSendBatch(sent);
+}
+
+void ShardLoop::PublishCounters(const sfu::ShardEngine& engine, const IoBackend& backend) {
+  options_.observer->OnCounters(engine.stats(), engine.router().stats(), backend.stats());
 }
 
 void ShardLoop::QueueTransmits(sfu::ShardEngine& engine, IoBackend& backend) {
@@ -155,6 +183,11 @@ void ShardLoop::PushEvents(sfu::ShardEngine& engine) {
     held_event_.reset();
   }
   while (std::optional<sfu::ShardEvent> event = engine.PollEvent()) {
+    if (options_.observer != nullptr) {
+      if (const auto* connected = std::get_if<sfu::PeerConnected>(&*event)) {
+        options_.observer->OnHandshake(connected->handshake_duration);
+      }
+    }
     if (!control_.push_event(std::move(*event))) {
       held_event_ = std::move(event);
       return;

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "core/common/five_tuple.h"
 #include "core/net/io_backend.h"
+#include "core/net/shard_observer.h"
 #include "core/net/shard_thread.h"
 #include "core/net/udp_socket.h"
 #include "core/net/waker.h"
@@ -46,6 +47,8 @@ struct ShardLoopOptions {
   UdpSocketOptions socket;
   IoBackendOptions io;  // io.wake_fd is set by the loop
   sfu::ShardEngineConfig engine;
+  // Metrics hook (see shard_observer.h); must outlive the loop. Null: nothing is reported.
+  ShardObserver* observer = nullptr;
 };
 
 // The I/O driver of one shard (DESIGN.md §1, §2): runs the sans-IO ShardEngine against real
@@ -69,6 +72,9 @@ class ShardLoop {
   static constexpr size_t kReceiveBatch = 64;
   // Commands applied per loop iteration, so a burst of AddPeer cannot starve the sockets.
   static constexpr size_t kCommandsPerIteration = 64;
+  // Counters are copied to the observer at most this often (a copy is ~100 relaxed stores: cheap
+  // per batch, wasteful per datagram when the loop wakes for every one).
+  static constexpr Duration kCounterPublishInterval = std::chrono::milliseconds(1);
 
   // Binds the sockets, starts the thread, and returns once the backend and the engine are set up
   // on it (or their error).
@@ -102,6 +108,9 @@ class ShardLoop {
   // Copies the engine's transmits into the backend's send queue and clears them.
   void QueueTransmits(sfu::ShardEngine& engine, IoBackend& backend);
   void PushEvents(sfu::ShardEngine& engine);
+  // Flush, reporting the send batch size to the observer.
+  void Flush(IoBackend& backend);
+  void PublishCounters(const sfu::ShardEngine& engine, const IoBackend& backend);
   bool stopping(const ShardContext& context) const;
 
   ShardLoopOptions options_;

@@ -81,6 +81,9 @@ class Peer {
   // The earliest of the agent's consent deadline and the DTLS retransmission/grace timer.
   std::optional<Instant> NextTimeout() const;
 
+  // When the peer's first DTLS datagram arrived (handshake duration is measured from it).
+  std::optional<Instant> dtls_first_seen;
+
   // Timer bookkeeping for the shard's heap: the deadline this peer is filed under, if any.
   std::optional<Instant> scheduled_at;
 

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/common/five_tuple.h"
+#include "core/common/instant.h"
 #include "core/dtls/dtls_types.h"
 #include "core/sfu/media_types.h"
 
@@ -69,6 +70,9 @@ struct PeerConnected {
   dtls::SrtpProfile srtp_profile = dtls::SrtpProfile::kAeadAes128Gcm;
   dtls::CipherSuite cipher_suite = dtls::CipherSuite::kEcdheEcdsaAes128GcmSha256;
   std::optional<FiveTuple> selected_tuple;
+  // From the peer's first DTLS datagram (its first ClientHello, before the cookie exchange) to
+  // SRTP being keyed.
+  Duration handshake_duration{0};
 };
 
 // The peer nominated a 5-tuple (USE-CANDIDATE, RFC 8445 §7.3.1.5): sfud sends to it from now on.

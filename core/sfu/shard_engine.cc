@@ -226,6 +226,7 @@ void ShardEngine::HandleDtls(Instant now, const FiveTuple& tuple, absl::Span<uin
     return;
   }
   peer->set_dtls_tuple(tuple);
+  if (!peer->dtls_first_seen.has_value()) peer->dtls_first_seen = now;
   if (peer->dtls() == nullptr) {
     // RFC 6347 §4.2.1: nothing is kept per client until it echoes a valid cookie.
     dtls::DtlsServerContext::Result result = dtls_context_.HandleInitialDatagram(
@@ -449,8 +450,8 @@ void ShardEngine::OnDtlsEvent(Instant now, Peer& peer, const dtls::DtlsEvent& ev
       }
       ++stats_.handshakes_succeeded;
       SetState(peer, PeerState::kDtlsConnected);
-      PushEvent(
-          PeerConnected{peer.id(), event.srtp.profile, event.cipher_suite, peer.media_tuple()});
+      PushEvent(PeerConnected{peer.id(), event.srtp.profile, event.cipher_suite, peer.media_tuple(),
+                              now - peer.dtls_first_seen.value_or(now)});
       if (peer.role() == PeerRole::kSubscriber) RequestKeyframes(now, peer);
       return;
     }

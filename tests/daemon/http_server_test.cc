@@ -372,10 +372,27 @@ TEST_F(HttpServerTest, ApiRoomsReflectsSessionsAndShardEvents) {
                        shard_index + ",\"state\":\"connecting\"\\}\\]\\}\\]\\}")))
       << json;
 
+  // The same table as metrics see it: all six (role, state) series, zeros included.
+  auto count_of = [&](std::string_view role, std::string_view state) -> int64_t {
+    std::vector<ControlPlane::SessionCount> counts = control_->SessionCounts();
+    EXPECT_EQ(counts.size(), 6u);
+    for (const ControlPlane::SessionCount& c : counts) {
+      if (c.role == role && c.state == state) return c.count;
+    }
+    return -1;
+  };
+  EXPECT_EQ(count_of("publisher", "connected"), 1);
+  EXPECT_EQ(count_of("subscriber", "connecting"), 1);
+  EXPECT_EQ(count_of("publisher", "connecting"), 0);
+  EXPECT_EQ(count_of("subscriber", "closing"), 0);
+  EXPECT_EQ(control_->room_count(), 1u);
+
   // A shard-side failure removes the session as well.
   shard.events.push_back(Removed(viewer, sfu::RemoveReason::kDtlsFailed, "timeout"));
   control_->PollShards();
   EXPECT_THAT(client_->Get("/api/rooms")->body, Not(HasSubstr("subscribers\":[{")));
+  EXPECT_EQ(count_of("subscriber", "connecting"), 0);
+  EXPECT_EQ(count_of("publisher", "connected"), 1);
 }
 
 TEST_F(HttpServerTest, FullShardQueueIs503AndLeavesNothing) {
