@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sfu::loadgen {
+
+// Everything a run does, from the command line. Defaults are a small smoke test.
+struct Scenario {
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+  std::string room_prefix = "loadgen";
+  uint32_t rooms = 1;
+  uint32_t publishers = 1;   // per room
+  uint32_t subscribers = 4;  // per room
+  bool audio = true;
+  uint32_t video_kbps = 600;  // 0: no video
+  uint32_t video_fps = 30;
+  std::chrono::milliseconds duration{10000};
+  double ramp = 0;   // joins per second; 0 = as fast as signaling allows
+  double churn = 0;  // subscriber leave+rejoin per second
+  bool join_storm = false;
+  uint32_t threads = 1;
+  uint32_t http_concurrency = 8;
+  std::chrono::milliseconds http_timeout{5000};
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds grace{1000};  // after media stops, before peers close
+  std::string local_ip = "127.0.0.1";
+  std::string json_path;
+  bool quiet = false;  // no progress line
+  // SLOs (unset: not checked).
+  std::optional<double> max_loss;  // fraction, e.g. 0.001 for "0.1%"
+  std::optional<double> max_p99_latency_ms;
+  std::optional<double> min_connected;  // fraction of planned peers
+  std::optional<int> sfud_pid;
+
+  uint32_t total_peers() const { return rooms * (publishers + subscribers); }
+};
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;  // could not run (sfud unreachable is NOT this: see SLOs)
+inline constexpr int kExitBadFlags = 2;
+inline constexpr int kExitSloViolated = 3;
+
+struct ParsedArgs {
+  Scenario scenario;
+  bool help = false;
+};
+// `--key=value` or `--key value`; booleans also as `--key` / `--no-key`. Errors name the flag.
+absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args);
+std::string HelpText();
+// "0.1%" -> 0.001, "0.001" -> 0.001.
+std::optional<double> ParseFraction(const std::string& text);
+
+}  // namespace sfu::loadgen
