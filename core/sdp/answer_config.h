@@ -65,10 +65,10 @@ inline constexpr char kUriAbsCaptureTime[] =
 // opus/48000/2; VP8, H.264 (constrained baseline 42e01f, packetization-mode 1), VP9 profile 0 and
 // AV1 profile 0, each video codec with RTX.
 std::vector<LocalCodec> DefaultCodecs();
-// nack, nack pli, ccm fir, goog-remb, transport-cc.
+// nack, nack pli, ccm fir, goog-remb. Not transport-cc: sfud sends no transport feedback.
 std::vector<LocalRtcpFb> DefaultRtcpFeedback();
-// mid, ssrc-audio-level (audio), abs-send-time, transport-wide-cc, rid and repaired-rid (video);
-// abs-capture-time only when asked for.
+// mid, ssrc-audio-level (audio), abs-send-time, rid and repaired-rid (video); abs-capture-time
+// only when asked for. Not transport-wide-cc, for the same reason.
 std::vector<LocalHeaderExtension> DefaultHeaderExtensions(bool abs_capture_time = false);
 
 struct AnswerConfig {

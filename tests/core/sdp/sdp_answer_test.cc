@@ -147,11 +147,11 @@ TEST(SdpAnswerTest, ChromiumPublisher) {
   EXPECT_THAT(Pts(*audio), ElementsAre(111));
   EXPECT_EQ(audio->codecs[0].name, "opus");
   EXPECT_EQ(audio->codecs[0].channels, 2);
-  ASSERT_EQ(audio->codecs[0].rtcp_feedback.size(), 1u);
-  EXPECT_EQ(audio->codecs[0].rtcp_feedback[0].type, "transport-cc");
+  // Offered transport-cc is declined (sfud sends no transport feedback): opus keeps none.
+  EXPECT_TRUE(audio->codecs[0].rtcp_feedback.empty());
   EXPECT_EQ(audio->ExtensionId(kUriAudioLevel), 1);
   EXPECT_EQ(audio->ExtensionId(kUriAbsSendTime), 2);
-  EXPECT_EQ(audio->ExtensionId(kUriTransportCc), 3);
+  EXPECT_EQ(audio->ExtensionId(kUriTransportCc), std::nullopt);
   EXPECT_EQ(audio->ExtensionId(kUriMid), 4);
   ASSERT_EQ(audio->remote_sources.size(), 1u);
   EXPECT_EQ(audio->remote_sources[0].ssrc, 3493303324u);
@@ -167,16 +167,34 @@ TEST(SdpAnswerTest, ChromiumPublisher) {
   EXPECT_EQ(video->FindCodec(108)->rtx_pt, 109);
   EXPECT_EQ(video->FindCodec(98)->rtx_pt, 99);
   EXPECT_EQ(video->FindCodec(45)->rtx_pt, 46);
-  EXPECT_EQ(video->FindCodec(96)->rtcp_feedback.size(), 5u);
+  EXPECT_EQ(video->FindCodec(96)->rtcp_feedback.size(), 4u);  // all offered but transport-cc
   EXPECT_EQ(video->ExtensionId(kUriMid), 4);
   EXPECT_EQ(video->ExtensionId(kUriRid), 10);
   EXPECT_EQ(video->ExtensionId(kUriRepairedRid), 11);
-  EXPECT_EQ(video->ExtensionId(kUriTransportCc), 3);
+  EXPECT_EQ(video->ExtensionId(kUriTransportCc), std::nullopt);
   EXPECT_EQ(video->ExtensionId("urn:ietf:params:rtp-hdrext:toffset"), std::nullopt);
   ASSERT_EQ(video->remote_sources.size(), 1u);
   EXPECT_EQ(video->remote_sources[0].ssrc, 1565153511u);
   EXPECT_EQ(video->remote_sources[0].rtx_ssrc, 3399283746u);
   EXPECT_TRUE(video->remote_rids.empty());
+}
+
+// Real Chromium 156 negotiated transport-cc from our earlier answers, got no transport feedback
+// from sfud and held its video at the 30 kbps floor (320x240, 9 fps). Neither a publisher nor a
+// viewer answer may promise that feedback.
+TEST(SdpAnswerTest, NoTransportWideCongestionControlIsPromised) {
+  for (const auto& [fixture, config] :
+       {std::pair{"chromium156_offer.sdp", PublisherConfig()},
+        std::pair{"chromium156_viewer_offer.sdp", ViewerConfig()}}) {
+    auto answer = Answer(ReadFixture(fixture), config);
+    ASSERT_TRUE(answer.ok()) << fixture << ": " << answer.status();
+    EXPECT_THAT(answer->sdp, ::testing::Not(HasSubstr("transport-cc"))) << fixture;
+    EXPECT_THAT(answer->sdp, ::testing::Not(HasSubstr("transport-wide-cc"))) << fixture;
+    EXPECT_THAT(answer->sdp, HasSubstr("a=rtcp-fb:96 goog-remb\r\n")) << fixture;
+    for (const NegotiatedMedia& m : answer->negotiated.media) {
+      EXPECT_EQ(m.ExtensionId(kUriTransportCc), std::nullopt) << fixture << " mid " << m.mid;
+    }
+  }
 }
 
 TEST(SdpAnswerTest, ChromiumSimulcastPublisher) {
@@ -245,7 +263,7 @@ TEST(SdpAnswerTest, FirefoxStylePublisher) {
   EXPECT_EQ(audio->ExtensionId(kUriMid), 3);
   EXPECT_EQ(audio->extensions.size(), 2u);  // csrc-audio-level not supported
   const NegotiatedMedia* video = answer->negotiated.FindMedia("1");
-  EXPECT_EQ(video->ExtensionId(kUriTransportCc), 7);
+  EXPECT_EQ(video->ExtensionId(kUriTransportCc), std::nullopt);
   EXPECT_EQ(video->ExtensionId("http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"),
             std::nullopt);
   EXPECT_EQ(video->remote_sources[0].ssrc, 3101597410u);
