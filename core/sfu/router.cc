@@ -501,6 +501,7 @@ void Router::OnRtp(Instant now, PeerId from, absl::Span<const uint8_t> packet, O
       std::memcpy(dst.data(), packet.data(), packet.size());
       RouterOutput o;
       o.kind = OutputKind::kRemoteShard;
+      o.peer = track->publisher;
       o.shard = shard;
       o.room = track->room;
       o.track = track->id;

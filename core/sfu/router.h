@@ -113,7 +113,8 @@ class Router {
   // deduplicated) as soon as a packet of that layer arrives.
   absl::Status SetPreferredLayer(PeerId subscriber, size_t slot, int layer);
   // Cross-shard fan-out: every publisher packet of `room` is also written once as a kRemoteShard
-  // output for `shard`, whose own Router serves its subscribers. On that shard the publisher is
+  // output for `shard` (RouterOutput::peer is the publisher), whose own Router serves its
+  // subscribers. On that shard the publisher is
   // added as an ordinary publisher under a proxy PeerId with the same PublisherConfig, and the
   // kRemoteShard bytes are fed to OnRtp from that proxy: its subscribers then get rewriting,
   // retransmissions and reports locally. RTCP the remote Router writes for the proxy peer
@@ -121,6 +122,16 @@ class Router {
   // RequestKeyframe calls; NACKs and RRs for a proxy may be dropped.
   absl::Status AddRemoteShard(RoomId room, uint16_t shard);
   void RemoveRemoteShard(RoomId room, uint16_t shard);
+  // The home shard's side of the hand-off's feedback. `publisher` is a local publisher and
+  // `media_ssrc` one of its layers' SSRCs, as the remote shard's proxy named them. A keyframe
+  // request becomes a PLI to the publisher (deduplicated like a subscriber's); false if
+  // deduplicated or unknown.
+  bool RequestKeyframeForSsrc(Instant now, PeerId publisher, uint32_t media_ssrc, OutputBatch* out);
+  // A remote shard missed `seq` of `media_ssrc` (its ring was full, or the publisher's loss was
+  // recovered here): hands the buffered packet to `shard` again as a kRemoteShard output. False
+  // if the packet is not (or no longer) buffered.
+  bool ResendToShard(Instant now, PeerId publisher, uint32_t media_ssrc, uint16_t seq,
+                     uint16_t shard, OutputBatch* out);
   // Asks the publisher of `track` for a keyframe on `layer` (a PLI), deduplicated like a
   // subscriber's PLI. False if deduplicated, unknown or the layer's SSRC is not known yet.
   bool RequestKeyframe(Instant now, TrackId track, int layer, OutputBatch* out);

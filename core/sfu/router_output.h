@@ -18,7 +18,7 @@ enum class OutputKind : uint8_t {
 // One thing the Router wants sent. The bytes live in the OutputBatch's arena.
 struct RouterOutput {
   OutputKind kind = OutputKind::kRtp;
-  PeerId peer = 0;     // kRtp / kRtcp: the destination peer
+  PeerId peer = 0;     // kRtp / kRtcp: the destination peer; kRemoteShard: the publisher
   uint16_t shard = 0;  // kRemoteShard: the destination shard index
   RoomId room = 0;     // kRemoteShard: the room and publisher track the packet belongs to
   TrackId track = kNoTrack;

@@ -50,7 +50,37 @@ struct RemovePeer {
   PeerId peer = 0;
 };
 
-using ShardCommand = std::variant<AddPeer, RemovePeer>;
+// A room spanning shards (DESIGN.md §2). The control thread keeps a room on its home shard while
+// it fits; when it places a subscriber of room R on another shard k it tells the home shard to
+// hand R's publisher packets to k (StartHandOff), and tells k about every publisher of R
+// (AddRemotePublisher) so k's Router binds its subscribers to those tracks and serves them from
+// the hand-off. When the last subscriber of R leaves k it undoes both. The publisher's PeerId is
+// reused on k (PeerIds are unique across shards). None of these produce events.
+
+// To the home shard of `room`: hand every publisher packet of the room once to `shard`.
+struct StartHandOff {
+  RoomId room = 0;
+  uint16_t shard = 0;
+};
+struct StopHandOff {
+  RoomId room = 0;
+  uint16_t shard = 0;
+};
+
+// To a non-home shard: `peer` publishes `media` in `room` on `home_shard`; its packets arrive
+// through the hand-off and keyframe requests and NACKs for it go back to `home_shard`.
+struct AddRemotePublisher {
+  PeerId peer = 0;
+  RoomId room = 0;
+  uint16_t home_shard = 0;
+  PublisherConfig media;
+};
+struct RemoveRemotePublisher {
+  PeerId peer = 0;
+};
+
+using ShardCommand = std::variant<AddPeer, RemovePeer, StartHandOff, StopHandOff,
+                                  AddRemotePublisher, RemoveRemotePublisher>;
 
 // Why a peer left the shard. Every AddPeer, accepted or not, ends in exactly one PeerRemoved.
 enum class RemoveReason : uint8_t {

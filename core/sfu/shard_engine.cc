@@ -61,15 +61,6 @@ ShardEngine::~ShardEngine() = default;
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-absl::Status ShardEngine::HandleCommand(Instant now, ShardCommand command) {
-  return std::visit(Overloaded{[&](sfu::AddPeer& add) { return AddPeer(now, std::move(add)); },
-                               [&](sfu::RemovePeer& remove) {
-                                 RemovePeer(now, remove.peer);
-                                 return absl::OkStatus();
-                               }},
-                    command);
-}
-
 absl::Status ShardEngine::AddPeer(Instant now, sfu::AddPeer command) {
   // A duplicate id names a live session: answering it with PeerRemoved would read as that
   // session's end, so it is only reported through the returned status.
@@ -294,10 +285,13 @@ void ShardEngine::FlushRouterOutputs() {
   for (; router_out_done_ < router_out_.size(); ++router_out_done_) {
     const RouterOutput& output = router_out_[router_out_done_];
     if (output.kind == OutputKind::kRemoteShard) {
-      ++stats_.drop_out_remote_shard;
+      HandOff(output);
       continue;
     }
     Peer* peer = table_.FindById(output.peer);
+    if (peer == nullptr && output.kind == OutputKind::kRtcp && ForwardProxyFeedback(output)) {
+      continue;
+    }
     std::optional<FiveTuple> destination;
     if (peer != nullptr && peer->state() == PeerState::kDtlsConnected) {
       destination = peer->media_tuple();

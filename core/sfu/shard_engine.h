@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/common/five_tuple.h"
@@ -14,6 +15,8 @@
 #include "core/dtls/dtls_server_context.h"
 #include "core/dtls/dtls_types.h"
 #include "core/sfu/connection_table.h"
+#include "core/sfu/cross_shard_mesh.h"
+#include "core/sfu/cross_shard_stats.h"
 #include "core/sfu/peer.h"
 #include "core/sfu/router.h"
 #include "core/sfu/router_output.h"
@@ -104,6 +107,26 @@ class ShardEngine {
   void ClearTransmits();
   std::optional<ShardEvent> PollEvent();
 
+  // Rooms spanning shards (DESIGN.md §2). `mesh` holds the rings between every pair of shards and
+  // must outlive the engine; `self` is this shard's index in it. Without a mesh, hand-offs are
+  // dropped and counted (ShardStats::drop_out_remote_shard).
+  //   home shard:  Router kRemoteShard output ─▶ ring(self, k) slot (plaintext RTP, in place)
+  //   shard k:     DrainCrossShard ─▶ Router::OnRtp from the proxy publisher ─▶ its subscribers
+  //   shard k:     Router RTCP for the proxy (PLI/FIR, NACK) ─▶ ring(k, home) feedback slot
+  //   home shard:  DrainCrossShard ─▶ RequestKeyframeForSsrc / ResendToShard
+  // Control: StartHandOff/StopHandOff (home), AddRemotePublisher/RemoveRemotePublisher (k).
+  // Driver contract: call DrainCrossShard every loop iteration (bounded by `budget`; poll again
+  // without blocking while cross_shard_pending()), and after sending a batch wake every shard in
+  // cross_shard_wakes(), then ClearCrossShardWakes(): one wake per batch, not per packet.
+  static constexpr size_t kCrossShardDrainBudget = 64;
+  void AttachCrossShard(CrossShardMesh* mesh, uint16_t self);
+  // Consumes up to `budget` slots from the inbound rings (round robin); returns how many.
+  size_t DrainCrossShard(Instant now, size_t budget = kCrossShardDrainBudget);
+  bool cross_shard_pending() const;
+  absl::Span<const uint16_t> cross_shard_wakes() const { return absl::MakeConstSpan(wakes_); }
+  void ClearCrossShardWakes();
+  const CrossShardStats& cross_shard_stats() const { return cross_stats_; }
+
   const ShardStats& stats() const { return stats_; }
   const Router& router() const { return router_; }
   Router& router() { return router_; }
@@ -132,6 +155,19 @@ class ShardEngine {
   // Protects and queues the Router outputs appended since the last call.
   void FlushRouterOutputs();
 
+  // shard_engine_cross_shard.cc
+  absl::Status StartHandOff(const sfu::StartHandOff& command);
+  absl::Status AddRemotePublisher(sfu::AddRemotePublisher command);
+  void RemoveRemotePublisher(PeerId peer);
+  // A kRemoteShard output into the ring to its shard.
+  void HandOff(const RouterOutput& output);
+  // RTCP the Router wrote for a proxy publisher: PLI/FIR/NACK go to its home shard, the rest
+  // (receiver reports) is dropped. False if `output.peer` is not a proxy here.
+  bool ForwardProxyFeedback(const RouterOutput& output);
+  CrossShardSlot* ReserveTo(uint16_t shard);
+  void PublishTo(uint16_t shard);
+  void HandleCrossShardSlot(Instant now, const CrossShardSlot& slot);
+
   // Copies a STUN/DTLS datagram into the control arena and queues it.
   void QueueCopy(OutKind kind, const FiveTuple& destination, absl::Span<const uint8_t> data);
   bool QueueTransmit(const FiveTuple& destination, absl::Span<const uint8_t> data);
@@ -157,6 +193,19 @@ class ShardEngine {
   size_t event_count_ = 0;
 
   ShardStats stats_;
+
+  // Rooms spanning shards.
+  struct RemotePublisher {
+    RoomId room = 0;
+    uint16_t home = 0;
+  };
+  CrossShardMesh* mesh_ = nullptr;
+  uint16_t shard_index_ = 0;
+  absl::flat_hash_map<PeerId, RemotePublisher> remote_publishers_;
+  std::vector<uint8_t> wake_pending_;  // per shard: already in wakes_
+  std::vector<uint16_t> wakes_;        // reserved for every shard at attach
+  size_t drain_cursor_ = 0;            // the inbound ring DrainCrossShard starts at
+  CrossShardStats cross_stats_;
 };
 
 }  // namespace sfu::sfu

@@ -45,7 +45,7 @@ namespace sfu::sfu {
   X(drop_queue_full, "an output that found the transmit queue or its arena full")                \
   X(drop_out_not_connected, "a Router output for a peer that cannot be sent to yet")             \
   X(drop_out_protect_failed, "a Router output the subscriber's SRTP session refused")            \
-  X(drop_out_remote_shard, "a cross-shard Router output (this engine forwards on one shard)")    \
+  X(drop_out_remote_shard, "a cross-shard hand-off not made (ring full, no ring, too large)")    \
   X(events_dropped, "control-thread events lost to a full event queue")                          \
   X(handshakes_started, "DTLS server endpoints created (a ClientHello with a valid cookie)")     \
   X(hello_verify_requests, "stateless HelloVerifyRequests sent (RFC 6347 §4.2.1)")               \
