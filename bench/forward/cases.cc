@@ -178,7 +178,8 @@ size_t VerifyFirstPacket(Publisher& publisher, absl::Span<std::unique_ptr<SimPee
 }  // namespace
 
 CaseResult RunSfudCase(size_t subscribers, net::IoBackendKind backend, crypto::GcmImpl gcm,
-                       const Certificates& certificates, const TrafficPlan& plan) {
+                       const Certificates& certificates, const TrafficPlan& plan,
+                       size_t engine_outputs) {
   CaseResult result;
   const Clock::time_point setup_start = Clock::now();
   absl::StatusOr<net::Waker> waker = net::Waker::Create();
@@ -195,6 +196,11 @@ CaseResult RunSfudCase(size_t subscribers, net::IoBackendKind backend, crypto::G
   options.io.kind = backend;
   options.engine.srtp.gcm_impl = gcm;  // kAuto: what sfud runs by default (SFUD_GCM_IMPL or CPUID)
   options.engine.max_peers = std::max<size_t>(options.engine.max_peers, subscribers + 1);
+  if (engine_outputs > 0) {
+    options.engine.router_outputs = engine_outputs;
+    options.engine.router_arena_bytes = engine_outputs * 1300;
+    options.engine.max_transmits = engine_outputs;
+  }
   net::ShardControl control;
   control.pop_command = [&channel]() -> std::optional<ss::ShardCommand> {
     ss::ShardCommand command;

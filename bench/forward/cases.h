@@ -50,8 +50,11 @@ struct Certificates {
 // publisher (VP8) and `subscribers` viewers in one room, every peer through ICE + DTLS + SRTP with
 // sfud's own DTLS client, the first forwarded packet decrypted and compared at every subscriber,
 // then the plan's traffic from the calling thread (pinned to kTrafficCpu by the caller).
+// `engine_outputs` > 0 resizes the engine's per-batch output queues (router_outputs,
+// router_arena_bytes, max_transmits); 0 keeps ShardEngineConfig's defaults, which sfud runs with.
 CaseResult RunSfudCase(size_t subscribers, net::IoBackendKind backend, crypto::GcmImpl gcm,
-                       const Certificates& certificates, const TrafficPlan& plan);
+                       const Certificates& certificates, const TrafficPlan& plan,
+                       size_t engine_outputs = 0);
 
 // The bare forwarding loop (BareForwarder) on kForwarderCpu with the same publisher traffic to
 // the same number of subscriber sockets.

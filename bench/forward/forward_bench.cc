@@ -5,6 +5,7 @@
 // CPU 1. See README.md beside this file for what is measured and how to read it.
 //
 //   forward_bench [--subscribers=1,10,100,1000] [--steady_ms=2000] [--no_evp]
+//                 [--engine_outputs=K]   (resize the shard engine's per-batch output queues)
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ struct Options {
   std::vector<size_t> subscribers = {1, 10, 100, 1000};
   int steady_ms = 2000;
   bool evp_column = true;
+  size_t engine_outputs = 0;  // 0: ShardEngineConfig's defaults
 };
 
 bool ParseOptions(int argc, char** argv, Options* options) {
@@ -43,6 +45,11 @@ bool ParseOptions(int argc, char** argv, Options* options) {
     } else if (arg.rfind("--steady_ms=", 0) == 0) {
       if (!absl::SimpleAtoi(arg.substr(12), &options->steady_ms) || options->steady_ms < 200 ||
           options->steady_ms > 20000) {
+        return false;
+      }
+    } else if (arg.rfind("--engine_outputs=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(17), &options->engine_outputs) ||
+          options->engine_outputs > (1u << 17)) {
         return false;
       }
     } else if (arg == "--no_evp") {
@@ -123,7 +130,9 @@ void PrintCase(size_t n, int which, const CaseResult& r) {
 int Main(int argc, char** argv) {
   Options options;
   if (!ParseOptions(argc, argv, &options)) {
-    std::fprintf(stderr, "usage: %s [--subscribers=1,10,100,1000] [--steady_ms=2000] [--no_evp]\n",
+    std::fprintf(stderr,
+                 "usage: %s [--subscribers=1,10,100,1000] [--steady_ms=2000] [--no_evp] "
+                 "[--engine_outputs=K]\n",
                  argv[0]);
     return 2;
   }
@@ -158,6 +167,10 @@ int Main(int argc, char** argv) {
       "window at the top of the ramp (read by the receivers + dropped by a full socket "
       "buffer, SO_MEMINFO)\n",
       options.steady_ms);
+  if (options.engine_outputs > 0) {
+    std::printf("shard engine output queues resized to %zu per batch (--engine_outputs)\n",
+                options.engine_outputs);
+  }
   std::printf(
       "per core-second = out / CPU time of the forwarding thread in the window (from "
       "/proc schedstat): its rate had it a whole core; load average at the start: %s\n\n",
@@ -170,15 +183,15 @@ int Main(int argc, char** argv) {
   std::vector<Row> rows;
   for (size_t n : options.subscribers) {
     Row row{n, {}};
-    row.cases[0] =
-        RunSfudCase(n, net::IoBackendKind::kIoUring, crypto::GcmImpl::kAuto, certificates, plan);
+    row.cases[0] = RunSfudCase(n, net::IoBackendKind::kIoUring, crypto::GcmImpl::kAuto,
+                               certificates, plan, options.engine_outputs);
     PrintCase(n, 0, row.cases[0]);
-    row.cases[1] =
-        RunSfudCase(n, net::IoBackendKind::kMmsg, crypto::GcmImpl::kAuto, certificates, plan);
+    row.cases[1] = RunSfudCase(n, net::IoBackendKind::kMmsg, crypto::GcmImpl::kAuto, certificates,
+                               plan, options.engine_outputs);
     PrintCase(n, 1, row.cases[1]);
     if (options.evp_column) {
-      row.cases[2] =
-          RunSfudCase(n, net::IoBackendKind::kIoUring, crypto::GcmImpl::kEvp, certificates, plan);
+      row.cases[2] = RunSfudCase(n, net::IoBackendKind::kIoUring, crypto::GcmImpl::kEvp,
+                                 certificates, plan, options.engine_outputs);
       PrintCase(n, 2, row.cases[2]);
     }
     row.cases[3] = RunBareCase(n, plan);
