@@ -46,7 +46,8 @@ ControlPlane::ControlPlane(ControlPlaneConfig config, std::vector<ShardHandle*> 
       shards_(std::move(shards)),
       random_(random),
       logger_(logger),
-      placement_(static_cast<uint32_t>(shards_.size()), config_.spread_threshold) {}
+      placement_(static_cast<uint32_t>(shards_.size()), config_.spread_threshold),
+      cross_backlog_(shards_.size()) {}
 
 std::string ControlPlane::RandomToken(size_t bytes) {
   std::vector<uint8_t> raw(bytes);
@@ -139,6 +140,10 @@ absl::StatusOr<CreatedSession> ControlPlane::CreateSession(SessionKind kind, std
   absl::StatusOr<sfu::AddPeer> command = BuildAddPeer(answer->negotiated, identity);
   if (!command.ok()) return fail(command.status());
 
+  std::optional<sfu::PublisherConfig> publisher_media;
+  if (const auto* publisher = std::get_if<sfu::PublisherConfig>(&command->media)) {
+    publisher_media = *publisher;
+  }
   sfu::ShardCommand shard_command = *std::move(command);
   if (!shards_[shard]->Post(std::move(shard_command))) {
     return fail(absl::UnavailableError("shard is busy, retry later"));
@@ -155,6 +160,8 @@ absl::StatusOr<CreatedSession> ControlPlane::CreateSession(SessionKind kind, std
   session.etag = absl::StrCat("\"", RandomToken(8), "\"");
   session.remote_ufrag = answer->negotiated.remote_ice_ufrag;
   session.remote_pwd = answer->negotiated.remote_ice_pwd;
+  session.publisher_media = std::move(publisher_media);
+  OnSessionAddedLocked(session);
   CreatedSession created{absl::StrCat("/", Sv(ToString(kind)), "/", room_name, "/", session.id),
                          session.etag, std::move(answer->sdp)};
   logger_.Log(LogLevel::kInfo, "%s session %s room %s peer %u on shard %u", ToString(kind),
@@ -230,12 +237,79 @@ void ControlPlane::ReleaseRoomLocked(const std::string& room) {
   if (it != rooms_.end() && --it->second.sessions == 0) rooms_.erase(it);
 }
 
+void ControlPlane::PostCrossLocked(uint32_t shard, sfu::ShardCommand command) {
+  std::deque<sfu::ShardCommand>& backlog = cross_backlog_[shard];
+  if (backlog.empty() && shards_[shard]->Post(std::move(command))) return;
+  backlog.push_back(std::move(command));  // Post leaves a refused command untouched
+}
+
+void ControlPlane::OnSessionAddedLocked(const Session& session) {
+  auto it = rooms_.find(session.room);
+  if (it == rooms_.end()) return;
+  Room& room = it->second;
+  if (room.remote_subscribers.empty()) {
+    room.home = ShardPlacement::HomeShard(session.room, static_cast<uint32_t>(shards_.size()));
+    room.remote_subscribers.assign(shards_.size(), 0);
+  }
+  auto remote_publisher = [&](const Session& publisher) {
+    sfu::AddRemotePublisher add;
+    add.peer = publisher.peer;
+    add.room = room.id;
+    add.home_shard = static_cast<uint16_t>(publisher.shard);
+    add.media = *publisher.publisher_media;
+    return add;
+  };
+  if (session.kind == SessionKind::kWhip) {
+    if (!session.publisher_media.has_value()) return;
+    room.publishers.push_back(session.peer);
+    for (uint32_t k = 0; k < room.remote_subscribers.size(); ++k) {
+      if (room.remote_subscribers[k] > 0) PostCrossLocked(k, remote_publisher(session));
+    }
+    return;
+  }
+  if (session.shard == room.home || room.remote_subscribers[session.shard]++ > 0) return;
+  // The first subscriber of the room on this shard: the room now spans it.
+  logger_.Log(LogLevel::kInfo, "room %s spans shard %u (home %u)", session.room, session.shard,
+              room.home);
+  PostCrossLocked(room.home, sfu::StartHandOff{room.id, static_cast<uint16_t>(session.shard)});
+  for (sfu::PeerId publisher : room.publishers) {
+    auto p = sessions_.find(publisher);
+    if (p != sessions_.end()) PostCrossLocked(session.shard, remote_publisher(p->second));
+  }
+}
+
+void ControlPlane::OnSessionGoneLocked(const Session& session) {
+  auto it = rooms_.find(session.room);
+  if (it == rooms_.end() || it->second.remote_subscribers.empty()) return;
+  Room& room = it->second;
+  if (session.kind == SessionKind::kWhip) {
+    std::erase(room.publishers, session.peer);
+    for (uint32_t k = 0; k < room.remote_subscribers.size(); ++k) {
+      if (room.remote_subscribers[k] > 0) {
+        PostCrossLocked(k, sfu::RemoveRemotePublisher{session.peer});
+      }
+    }
+    return;
+  }
+  if (session.shard == room.home || room.remote_subscribers[session.shard] == 0 ||
+      --room.remote_subscribers[session.shard] > 0) {
+    return;
+  }
+  // The last subscriber of the room on this shard left: stop handing packets to it.
+  logger_.Log(LogLevel::kInfo, "room %s no longer spans shard %u", session.room, session.shard);
+  PostCrossLocked(room.home, sfu::StopHandOff{room.id, static_cast<uint16_t>(session.shard)});
+  for (sfu::PeerId publisher : room.publishers) {
+    PostCrossLocked(session.shard, sfu::RemoveRemotePublisher{publisher});
+  }
+}
+
 void ControlPlane::ForgetLocked(sfu::PeerId peer) {
   auto it = sessions_.find(peer);
   if (it == sessions_.end()) return;
   Session& s = it->second;
   by_id_.erase(s.id);
   placement_.Release(s.room, RoleOf(s.kind), s.shard);
+  OnSessionGoneLocked(s);
   ReleaseRoomLocked(s.room);
   sessions_.erase(it);
 }
@@ -274,6 +348,10 @@ size_t ControlPlane::PollShards() {
   }
   for (auto& [peer, session] : sessions_) {
     if (session.state == State::kClosing && !session.remove_posted) PostRemoveLocked(session);
+  }
+  for (size_t k = 0; k < cross_backlog_.size(); ++k) {
+    std::deque<sfu::ShardCommand>& backlog = cross_backlog_[k];
+    while (!backlog.empty() && shards_[k]->Post(std::move(backlog.front()))) backlog.pop_front();
   }
   return handled;
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@ std::string_view ToString(SessionKind kind);
 struct ControlPlaneConfig {
   std::vector<IpAddress> listen_addresses;
   uint16_t base_port = 10000;
+  // Subscribers of a room beyond this many on its home shard go to other shards, which then get
+  // the room's packets through the cross-shard rings (ShardPlacement). 0: never spread.
   uint32_t spread_threshold = 0;
   // "sha-256 AB:CD:..." of sfud's DTLS certificate.
   std::string fingerprint;
@@ -107,10 +110,15 @@ class ControlPlane {
     State state = State::kConnecting;
     bool remove_posted = false;
     std::optional<FiveTuple> selected;
+    // WHIP: what the shard was told the publisher sends, for the shards its room spans.
+    std::optional<sfu::PublisherConfig> publisher_media;
   };
   struct Room {
     sfu::RoomId id = 0;
     size_t sessions = 0;
+    uint32_t home = 0;                         // ShardPlacement::HomeShard
+    std::vector<sfu::PeerId> publishers;       // on `home`, until their PeerRemoved
+    std::vector<uint32_t> remote_subscribers;  // per shard (0 at home): the room spans k when > 0
   };
 
   static sfu::PeerRole RoleOf(SessionKind kind) {
@@ -125,6 +133,13 @@ class ControlPlane {
   void ForgetLocked(sfu::PeerId peer);
   sfu::RoomId AcquireRoomLocked(const std::string& room);
   void ReleaseRoomLocked(const std::string& room);
+  // Rooms spanning shards (DESIGN.md §2): keeps the home shard handing packets to every shard
+  // with subscribers of the room, and those shards knowing the room's publishers.
+  void OnSessionAddedLocked(const Session& session);
+  void OnSessionGoneLocked(const Session& session);
+  // Posts a cross-shard command, or queues it behind earlier ones to the same shard that found
+  // its ring full; PollShards retries the queue in order.
+  void PostCrossLocked(uint32_t shard, sfu::ShardCommand command);
 
   const ControlPlaneConfig config_;
   const std::vector<ShardHandle*> shards_;
@@ -140,6 +155,7 @@ class ControlPlane {
   sfu::PeerId next_peer_ = 1;
   sfu::RoomId next_room_ = 1;
   std::vector<sfu::ShardEvent> event_scratch_;
+  std::vector<std::deque<sfu::ShardCommand>> cross_backlog_;  // per shard
 
   std::atomic<bool> draining_{false};
   std::atomic<bool> ready_{false};

@@ -14,8 +14,9 @@ namespace sfu::daemon {
 // name alone (FNV-1a, so the same room lands on the same shard in every run and on every host
 // with the same shard count). Publishers always go home. Subscribers go home too until the room
 // has `spread_threshold` subscribers there; later ones go to the other shard holding the fewest of
-// this room's subscribers (ties: the first after home, in shard order). spread_threshold 0 never
-// spreads: the data plane does not forward across shards yet, so spreading is opt-in.
+// this room's subscribers (ties: the first after home, in shard order); the home shard then hands
+// the room's packets to those shards over the cross-shard rings (ControlPlane posts the
+// StartHandOff/AddRemotePublisher commands). spread_threshold 0 never spreads.
 // Control thread only; counts are released when the shard reports the session gone.
 class ShardPlacement {
  public:

@@ -54,7 +54,10 @@ ShardLoop::ShardLoop(ShardLoopOptions options,
 ShardLoop::~ShardLoop() { Stop(); }
 
 void ShardLoop::Stop() {
-  if (thread_ == nullptr) return;
+  // Twice would wake a control waker that may be gone by then (the daemon stops every shard of a
+  // mesh before any channel dies, then destroys each).
+  if (thread_ == nullptr || stopped_) return;
+  stopped_ = true;
   stop_.store(true, std::memory_order_release);
   // The backend waits on the control waker, not on the ShardThread's own one.
   if (control_.waker != nullptr) control_.waker->Wake();
@@ -84,6 +87,9 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
   sockets_.clear();
   crypto::SystemRandom random;
   auto engine = std::make_unique<sfu::ShardEngine>(options_.engine, certificate_, random);
+  if (options_.cross_shard != nullptr) {
+    engine->AttachCrossShard(options_.cross_shard, static_cast<uint16_t>(options_.index));
+  }
   ready.set_value(absl::OkStatus());  // `ready` dangles from here on
 
   ShardObserver* const observer = options_.observer;
@@ -93,6 +99,8 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
     if (held_event_.has_value() || control_.waker == nullptr) {
       deadline = std::min(deadline, MonotonicClock::Now() + kIdlePoll);
     }
+    // Slots left by the bounded drain below: look at the sockets, but do not sleep.
+    if (engine->cross_shard_pending()) deadline = std::min(deadline, MonotonicClock::Now());
     const Instant wait_start = observer != nullptr ? MonotonicClock::Now() : Instant();
     backend->Wait(deadline);
     const Instant woke = observer != nullptr ? MonotonicClock::Now() : Instant();
@@ -117,6 +125,16 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
         observer->OnReceiveBatch(n);
         observer->OnForwardLatency(MonotonicClock::Now() - now);
       }
+    }
+
+    // Other shards' hand-offs: plaintext for this shard's subscribers, or their feedback for
+    // this shard's publishers. One send batch per drain, like a receive batch.
+    for (size_t round = 0; round < kCrossShardDrainsPerIteration; ++round) {
+      const Instant drained_at = MonotonicClock::Now();
+      if (engine->DrainCrossShard(drained_at, kCrossShardBatch) == 0) break;
+      QueueTransmits(*engine, *backend);
+      Flush(*backend);
+      if (observer != nullptr) observer->OnForwardLatency(MonotonicClock::Now() - drained_at);
     }
 
     const Instant now = MonotonicClock::Now();
@@ -149,6 +167,7 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
   final_stats_ = engine->stats();
   final_io_stats_ = backend->stats();
   final_unroutable_ = unroutable_;
+  final_cross_shard_stats_ = engine->cross_shard_stats();
 }
 
 void ShardLoop::Flush(IoBackend& backend) {
@@ -175,6 +194,12 @@ void ShardLoop::QueueTransmits(sfu::ShardEngine& engine, IoBackend& backend) {
     }
   }
   engine.ClearTransmits();
+  for (uint16_t shard : engine.cross_shard_wakes()) {
+    if (shard < options_.shard_wakers.size() && options_.shard_wakers[shard] != nullptr) {
+      options_.shard_wakers[shard]->Wake();
+    }
+  }
+  engine.ClearCrossShardWakes();
 }
 
 void ShardLoop::PushEvents(sfu::ShardEngine& engine) {

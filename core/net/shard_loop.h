@@ -18,6 +18,7 @@
 #include "core/net/shard_thread.h"
 #include "core/net/udp_socket.h"
 #include "core/net/waker.h"
+#include "core/sfu/cross_shard_mesh.h"
 #include "core/sfu/shard_commands.h"
 #include "core/sfu/shard_engine.h"
 #include "core/sfu/shard_stats.h"
@@ -49,6 +50,13 @@ struct ShardLoopOptions {
   sfu::ShardEngineConfig engine;
   // Metrics hook (see shard_observer.h); must outlive the loop. Null: nothing is reported.
   ShardObserver* observer = nullptr;
+  // Rooms spanning shards (DESIGN.md §2): the rings between every pair of shards (this loop is
+  // shard `index` in it) and, by shard index, the waker each shard's backend waits on (its
+  // ShardControl::waker), so a batch that handed packets to shard k wakes k once. Both must
+  // outlive the loop; every shard of the mesh must be stopped before either goes. Null/empty:
+  // the shard forwards within itself only.
+  sfu::CrossShardMesh* cross_shard = nullptr;
+  std::vector<const Waker*> shard_wakers;
 };
 
 // The I/O driver of one shard (DESIGN.md §1, §2): runs the sans-IO ShardEngine against real
@@ -70,6 +78,11 @@ class ShardLoop {
   // Upper bound on one wait when no waker is given, or while an event waits for ring space.
   static constexpr Duration kIdlePoll = std::chrono::milliseconds(5);
   static constexpr size_t kReceiveBatch = 64;
+  // Cross-shard slots taken per drain and drains per loop iteration: bounded so another shard's
+  // hand-off cannot starve this shard's sockets; what is left is taken on the next iteration,
+  // which then does not block.
+  static constexpr size_t kCrossShardBatch = sfu::ShardEngine::kCrossShardDrainBudget;
+  static constexpr size_t kCrossShardDrainsPerIteration = 4;
   // Commands applied per loop iteration, so a burst of AddPeer cannot starve the sockets.
   static constexpr size_t kCommandsPerIteration = 64;
   // Counters are copied to the observer at most this often (a copy is ~100 relaxed stores: cheap
@@ -98,6 +111,7 @@ class ShardLoop {
   const IoStats& final_io_stats() const { return final_io_stats_; }
   // Datagrams the engine wanted to send from an address no socket of this shard has.
   uint64_t final_unroutable() const { return final_unroutable_; }
+  const sfu::CrossShardStats& final_cross_shard_stats() const { return final_cross_shard_stats_; }
 
  private:
   ShardLoop(ShardLoopOptions options, std::shared_ptr<const crypto::Certificate> certificate,
@@ -105,7 +119,8 @@ class ShardLoop {
 
   // The shard thread's body. Reports setup through `ready`.
   void Run(const ShardContext& context, std::promise<absl::Status>& ready);
-  // Copies the engine's transmits into the backend's send queue and clears them.
+  // Copies the engine's transmits into the backend's send queue and clears them; wakes the
+  // shards the engine handed packets to since the last call.
   void QueueTransmits(sfu::ShardEngine& engine, IoBackend& backend);
   void PushEvents(sfu::ShardEngine& engine);
   // Flush, reporting the send batch size to the observer.
@@ -119,6 +134,7 @@ class ShardLoop {
   std::vector<UdpSocket> sockets_;  // moved into the backend on the shard thread
   std::vector<SocketAddress> local_addresses_;
   std::atomic<bool> stop_{false};
+  bool stopped_ = false;  // Stop() has joined the thread (control thread only)
   std::unique_ptr<ShardThread> thread_;
 
   // Shard-thread state.
@@ -130,6 +146,7 @@ class ShardLoop {
   sfu::ShardStats final_stats_;
   IoStats final_io_stats_;
   uint64_t final_unroutable_ = 0;
+  sfu::CrossShardStats final_cross_shard_stats_;
 };
 
 }  // namespace sfu::net
