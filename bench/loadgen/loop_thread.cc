@@ -19,7 +19,7 @@ namespace {
 constexpr uint32_t kWakeId = UINT32_MAX;
 constexpr size_t kRecvBatch = 64;
 constexpr int kMaxEvents = 256;
-constexpr Duration kPublishInterval = std::chrono::seconds(1);
+constexpr Duration kPublishInterval = std::chrono::milliseconds(250);
 // Longest sleep without a timer due, so the inbox and shutdown are noticed even if a wake-up
 // were missed.
 constexpr int kMaxWaitMs = 100;
@@ -100,6 +100,20 @@ void LoopThread::StopMedia() {
   (void)!write(event_fd_, &one, sizeof(one));
 }
 
+void LoopThread::Hold() {
+  std::lock_guard<std::mutex> lock(inbox_mutex_);
+  hold_ = true;
+}
+
+void LoopThread::Release() {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    hold_ = false;
+  }
+  const uint64_t one = 1;
+  (void)!write(event_fd_, &one, sizeof(one));
+}
+
 void LoopThread::Finish() {
   {
     std::lock_guard<std::mutex> lock(inbox_mutex_);
@@ -174,8 +188,18 @@ void LoopThread::DrainInbox(Instant now) {
     jobs.swap(inbox_);
     closes.swap(close_requests_);
     stop_media = stop_media_;
+    holding_ = hold_;
   }
   for (PeerJob& job : jobs) StartPeer(now, std::move(job));
+  if (!holding_ && !held_.empty()) {
+    for (uint32_t index : held_) {
+      if (slots_[index].peer == nullptr) continue;
+      slots_[index].post_started = now;  // the storm's clock starts at the release
+      slots_[index].peer->Start(now, outbox_);
+      AfterCall(index);
+    }
+    held_.clear();
+  }
   for (uint32_t id : closes) {
     for (uint32_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].peer == nullptr || slots_[i].id != id) continue;
@@ -230,8 +254,12 @@ void LoopThread::StartPeer(Instant now, PeerJob job) {
     Retire(index);
     return;
   }
-  slot.peer->Start(now, outbox_);
   if (media_stopped_) slot.peer->StopMedia();
+  if (holding_) {
+    held_.push_back(index);
+    return;
+  }
+  slot.peer->Start(now, outbox_);
   AfterCall(index);
 }
 

@@ -62,7 +62,11 @@ class LoopThread {
   void AddPeer(PeerJob job);
   void ClosePeer(uint32_t id);  // ends that peer's session (churn), result marked churned
   void StopMedia();             // publishers stop media; every peer stops RTCP
-  void Finish();                // closes every peer (DTLS close_notify), records, and exits
+  // Join storm: peers added while held wait, signaled but silent, until Release() starts them
+  // all at once, so the handshake rate is sfud's, not its signaling's.
+  void Hold();
+  void Release();
+  void Finish();  // closes every peer (DTLS close_notify), records, and exits
   ThreadSnapshot Snapshot() const;
   // After the thread has exited (Join): every peer's result, and all latencies seen.
   void Join();
@@ -107,6 +111,7 @@ class LoopThread {
   std::vector<uint32_t> close_requests_;
   bool stop_media_ = false;
   bool finish_ = false;
+  bool hold_ = false;
 
   // Loop thread only.
   crypto::SystemRandom random_;
@@ -115,6 +120,8 @@ class LoopThread {
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
   bool media_stopped_ = false;
+  bool holding_ = false;
+  std::vector<uint32_t> held_;  // slots added while holding, not started yet
   LatencyHistogram latency_;
   std::vector<std::array<uint8_t, 2048>> recv_buffers_;
   Instant next_publish_;

@@ -188,6 +188,9 @@ std::string FormatTable(const Report& r) {
   row("time to connected", pct(r.connect_ms));
   row("  of which ICE+DTLS", pct(r.handshake_ms));
   row("handshakes/s", absl::StrFormat("%.1f", r.handshakes_per_second));
+  if (r.signaling_per_second > 0) {
+    row("signaling (POST answered)/s", absl::StrFormat("%.1f", r.signaling_per_second));
+  }
   row("loss", absl::StrFormat("%.4f%% (%u of %u)  worst subscriber %.4f%%", r.loss * 100,
                               r.media_lost, r.media_expected, r.worst_subscriber_loss * 100));
   row("duplicates / reordered", absl::StrFormat("%u / %u", r.duplicates, r.reordered));
@@ -258,7 +261,8 @@ std::string ToJson(const Report& r) {
   absl::StrAppend(&o, ",\"connect_ms\":", PercentilesJson(r.connect_ms),
                   ",\"handshake_ms\":", PercentilesJson(r.handshake_ms),
                   ",\"signaling_ms\":", PercentilesJson(r.signaling_ms),
-                  ",\"handshakes_per_second\":", Num(r.handshakes_per_second));
+                  ",\"handshakes_per_second\":", Num(r.handshakes_per_second),
+                  ",\"signaling_per_second\":", Num(r.signaling_per_second));
   absl::StrAppend(
       &o, ",\"media\":{\"expected\":", r.media_expected, ",\"received\":", r.media_received,
       ",\"lost\":", r.media_lost, ",\"loss\":", Num(r.loss),

@@ -40,10 +40,13 @@ struct Report {
   std::map<std::string, uint64_t> failures_by_reason;
   std::vector<PeerResult> failures;  // every session that failed, with its reason
   uint64_t deletes_failed = 0;
-  Percentiles connect_ms;            // POST to DTLS connected
-  Percentiles handshake_ms;          // ICE + DTLS only
-  Percentiles signaling_ms;          // POST to answer
-  double handshakes_per_second = 0;  // connected sessions / (last connected - first POST)
+  Percentiles connect_ms;    // POST to DTLS connected
+  Percentiles handshake_ms;  // ICE + DTLS only
+  Percentiles signaling_ms;  // POST to answer
+  // Connected sessions / (last connected - first POST); with --join-storm the clock starts when
+  // every signaled peer is released at once, so this is sfud's ICE+DTLS handshake rate.
+  double handshakes_per_second = 0;
+  double signaling_per_second = 0;  // --join-storm: answered POSTs per second in phase 1
   // Media, over all subscriber sessions and streams (probe accounting).
   uint64_t media_expected = 0, media_received = 0, media_lost = 0;
   uint64_t duplicates = 0, reordered = 0, too_old = 0, without_probe = 0;

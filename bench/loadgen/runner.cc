@@ -332,14 +332,56 @@ absl::StatusOr<Report> Runner::Run() {
       jobs_.push_back(std::move(job));
     }
   }
+  if (scenario_.join_storm) {
+    for (auto& loop : loops_) loop->Hold();
+  }
   for (uint32_t i = 0; i < scenario_.http_concurrency; ++i) {
     workers_.emplace_back([this, i] { SignalingWorker(static_cast<int>(i)); });
   }
   cv_.notify_all();
 
+  double signaling_per_second = 0;
+  Instant end = started + scenario_.duration;
+  if (scenario_.join_storm) {
+    // Phase 1: signal every peer (bounded: each request has its timeout, and the whole phase
+    // gives up after kMaxSignalingPhase). Phase 2: release them all at once; the run's duration
+    // counts from there.
+    constexpr auto kMaxSignalingPhase = std::chrono::seconds(300);
+    Instant next_progress = started + std::chrono::seconds(1);
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (cv_.wait_for(lock, std::chrono::milliseconds(50),
+                         [this] { return jobs_.empty() && jobs_in_flight_ == 0; })) {
+          break;
+        }
+      }
+      const Instant now = net::MonotonicClock::Now();
+      if (now - started > kMaxSignalingPhase) break;
+      if (now >= next_progress && !scenario_.quiet) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::fprintf(stderr, "[%5.1fs] join storm: %llu of %u sessions signaled\n",
+                     (now - started).count() / 1e9,
+                     static_cast<unsigned long long>(sessions_posted_), scenario_.total_peers());
+        next_progress += std::chrono::seconds(1);
+      }
+    }
+    const Instant released = net::MonotonicClock::Now();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      signaling_per_second = live_.size() / std::max((released - started).count() / 1e9, 1e-3);
+    }
+    if (!scenario_.quiet) {
+      std::fprintf(stderr, "[%5.1fs] join storm: %.0f sessions/s signaled; releasing every peer\n",
+                   (released - started).count() / 1e9, signaling_per_second);
+    }
+    for (auto& loop : loops_) loop->Release();
+    end = released + scenario_.duration;
+  }
+
   std::optional<double> cpu_start;
   if (scenario_.sfud_pid) cpu_start = ProcessCpuSeconds(*scenario_.sfud_pid);
-  const Instant end = started + scenario_.duration;
+  const Instant media_start = net::MonotonicClock::Now();
   Instant next_progress = started + std::chrono::seconds(1);
   Instant next_churn =
       scenario_.churn > 0
@@ -436,6 +478,7 @@ absl::StatusOr<Report> Runner::Run() {
   }
   report.not_started = not_started;
   report.deletes_failed = deletes_failed_;
+  report.signaling_per_second = signaling_per_second;
   report.run_seconds = (media_end - started).count() / 1e9;
   // Media flows from the first connected peer to StopMedia.
   int64_t first_connected = INT64_MAX;
@@ -447,7 +490,8 @@ absl::StatusOr<Report> Runner::Run() {
       first_connected == INT64_MAX ? 0 : (media_end.nanos() - first_connected) / 1e9;
   if (cpu_start && cpu_end) {
     report.sfud_cpu_seconds = *cpu_end - *cpu_start;
-    report.sfud_cpu_percent = 100.0 * *report.sfud_cpu_seconds / std::max(report.run_seconds, 1e-3);
+    report.sfud_cpu_percent =
+        100.0 * *report.sfud_cpu_seconds / std::max((media_end - media_start).count() / 1e9, 1e-3);
   }
   Summarize(results, latency, report);
   CheckSlos(report);

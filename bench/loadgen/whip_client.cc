@@ -22,6 +22,9 @@ WhipClient::WhipClient(const std::string& base_url, std::string token,
   client_->set_read_timeout(timeout);
   client_->set_write_timeout(timeout);
   client_->set_keep_alive(true);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus the server's
+  // delayed ACK would add ~40 ms to every request.
+  client_->set_tcp_nodelay(true);
 }
 
 WhipClient::~WhipClient() = default;

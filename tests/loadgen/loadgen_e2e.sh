@@ -1,0 +1,100 @@
+#!/bin/bash
+# sfud-loadgen against the real sfud binary, in a loopback-only network namespace (fixed ports
+# cannot clash with other tests there): sfud with 2 shards, 4 rooms x (1 publisher + 25
+# subscribers) for 20 s. Passes when, from the load generator's JSON report:
+#   - every publisher and every subscriber connected, no failure of any kind;
+#   - zero loss on loopback (every probe sequence number the publishers sent since a subscriber's
+#     first packet arrived), and media actually flowed;
+#   - the report's packet counts equal sfud's own counters: the SRTP packets the publishers sent
+#     are what sfud's shards counted in, the SRTP packets the subscribers received are what they
+#     counted out, and likewise for SRTCP from the peers. sfud's counters are read from the
+#     per-shard summary lines it logs when it stops ("shard N stopped: ... srtp in X out Y,
+#     srtcp in A out B ...").
+#   loadgen_e2e.sh SFUD_BINARY LOADGEN_BINARY WORK_DIR
+set -u
+SFUD=$1
+LOADGEN=$2
+WORK=$3
+NETNS_RUN=/work/shared/peers/netns_run.sh
+mkdir -p "$WORK"
+rm -f "$WORK"/sfud.log "$WORK"/loadgen.log "$WORK"/report.json "$WORK"/loadgen.status
+
+cat >"$WORK/inside.sh" <<'INSIDE'
+#!/bin/bash
+# Inside the namespace: start sfud, wait for /readyz (bounded), run the load, SIGTERM sfud.
+SFUD=$1; LOADGEN=$2; WORK=$3
+"$SFUD" --shards=2 --port=20000 --http=127.0.0.1:18080 --metrics=127.0.0.1:19464 \
+  --io_backend=io_uring >"$WORK/sfud.log" 2>&1 &
+pid=$!
+ready=0
+for _ in $(seq 100); do
+  if curl -s -o /dev/null -f http://127.0.0.1:18080/readyz; then ready=1; break; fi
+  sleep 0.1
+done
+if [ "$ready" = 1 ]; then
+  timeout 90 "$LOADGEN" --url http://127.0.0.1:18080 --rooms 4 --publishers 1 --subscribers 25 \
+    --duration 20 --threads 2 --video-kbps 600 --json "$WORK/report.json" --sfud-pid "$pid" \
+    --max-loss 0 --min-connected 100% >"$WORK/loadgen.log" 2>&1
+  echo $? >"$WORK/loadgen.status"
+else
+  echo "sfud never became ready" >"$WORK/loadgen.log"
+  echo 1 >"$WORK/loadgen.status"
+fi
+kill -TERM "$pid"
+wait "$pid"
+INSIDE
+chmod +x "$WORK/inside.sh"
+timeout 150 "$NETNS_RUN" "$WORK/inside.sh" "$SFUD" "$LOADGEN" "$WORK"
+echo "--- sfud-loadgen (exit $(cat "$WORK/loadgen.status" 2>/dev/null))"
+cat "$WORK/loadgen.log"
+echo "--- sfud (session lines omitted)"
+grep -v 'session ' "$WORK/sfud.log"
+
+python3 - "$WORK/report.json" "$WORK/sfud.log" "$(cat "$WORK/loadgen.status" 2>/dev/null)" <<'PY'
+import json, re, sys
+report_path, log_path, status = sys.argv[1], sys.argv[2], sys.argv[3]
+fail = []
+try:
+    r = json.load(open(report_path))
+except Exception as e:
+    print(f"FAIL: no JSON report: {e}")
+    sys.exit(1)
+s, m, t = r["sessions"], r["media"], r["traffic"]
+if status != "0":
+    fail.append(f"sfud-loadgen exited {status}")
+if s["publishers_connected"] != 4 or s["subscribers_connected"] != 100:
+    fail.append(f"connected {s['publishers_connected']}/4 publishers, "
+                f"{s['subscribers_connected']}/100 subscribers")
+if s["failures_by_reason"] or s["not_started"] or r["failures"]:
+    fail.append(f"failures: {s['failures_by_reason']} {r['failures'][:5]}")
+if m["lost"] != 0 or m["loss"] != 0:
+    fail.append(f"loss on loopback: {m['lost']} of {m['expected']}")
+# 20 s of 600 kbps video (~90 pps) and 50 pps audio per publisher: several thousand packets
+# each, to each of 25 subscribers.
+if m["expected"] < 100 * 2000:
+    fail.append(f"too little media: {m['expected']} packets expected")
+if len(r["subscribers"]) != 100 or any(x["lost"] != 0 or not x["connected"] for x in r["subscribers"]):
+    fail.append("a subscriber lost packets or did not connect")
+shards = re.findall(r"shard (\d+) stopped: .*srtp in (\d+) out (\d+), srtcp in (\d+) out (\d+)",
+                    open(log_path).read())
+if len(shards) != 2:
+    fail.append(f"sfud logged {len(shards)} shard summaries (want 2)")
+else:
+    srtp_in = sum(int(x[1]) for x in shards)
+    srtp_out = sum(int(x[2]) for x in shards)
+    srtcp_in = sum(int(x[3]) for x in shards)
+    print(f"sfud: srtp in {srtp_in} out {srtp_out}, srtcp in {srtcp_in}; loadgen: rtp out "
+          f"{t['rtp_packets_out']} in {t['rtp_packets_in']}, rtcp out {t['rtcp_packets_out']}")
+    if srtp_in != t["rtp_packets_out"]:
+        fail.append(f"sfud srtp in {srtp_in} != loadgen rtp out {t['rtp_packets_out']}")
+    if srtp_out != t["rtp_packets_in"]:
+        fail.append(f"sfud srtp out {srtp_out} != loadgen rtp in {t['rtp_packets_in']}")
+    if srtcp_in != t["rtcp_packets_out"]:
+        fail.append(f"sfud srtcp in {srtcp_in} != loadgen rtcp out {t['rtcp_packets_out']}")
+if fail:
+    for f in fail:
+        print("FAIL:", f)
+    sys.exit(1)
+print(f"PASS: 104 peers connected, {m['expected']} media packets with zero loss, "
+      f"latency p99 {r['media']['latency_ms']['p99']} ms, counts equal sfud's")
+PY
