@@ -1,7 +1,7 @@
-// ShardEngine driven by simulated browser peers, all in memory: each SimPeer sends STUN Binding
-// requests built with core/stun's builder, runs our DtlsEndpoint in the client role against the
-// engine, keys SRTP from the client's exporter output, and sends/receives SRTP. No sockets; time
-// is a constructed Instant that the harness advances to the next deadline.
+// ShardEngine driven by simulated browser peers, all in memory: each peer (tests/support SimPeer)
+// sends STUN Binding requests built with core/stun's builder, runs our DtlsEndpoint in the client
+// role against the engine, keys SRTP from the client's exporter output, and sends/receives SRTP.
+// No sockets; time is a constructed Instant that the harness advances to the next deadline.
 
 #include "core/sfu/shard_engine.h"
 
@@ -14,28 +14,24 @@
 #include "absl/types/span.h"
 #include "core/common/random.h"
 #include "core/dtls/dtls_endpoint.h"
-#include "core/rtp/demux.h"
-#include "core/srtp/srtp_keying.h"
-#include "core/stun/stun_builder.h"
 #include "core/stun/stun_message.h"
 #include "crypto/certificate.h"
-#include "crypto/hmac.h"
 #include "gtest/gtest.h"
+#include "tests/support/rtp_builders.h"
+#include "tests/support/sim_peer.h"
 
 namespace sfu::sfu {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test_support::MakeCertificate;
+using test_support::MakeRtp;
+using test_support::ParsedRtp;
+using test_support::PliMediaSsrcs;
 
 constexpr uint8_t kOpusPt = 111;
 constexpr uint8_t kVp8Pt = 96;
-
-std::shared_ptr<const crypto::Certificate> MakeCertificate(const char* name) {
-  auto cert = crypto::Certificate::GenerateSelfSigned(name, std::chrono::hours(24));
-  EXPECT_TRUE(cert.ok()) << cert.status();
-  return std::make_shared<const crypto::Certificate>(*std::move(cert));
-}
 
 SocketAddress Address(const char* ip, uint16_t port) {
   return SocketAddress{*IpAddress::Parse(ip), port};
@@ -43,208 +39,42 @@ SocketAddress Address(const char* ip, uint16_t port) {
 
 const SocketAddress kServer = Address("192.0.2.1", 40000);
 
-// A plaintext RTP packet (RFC 3550 §5.1) with no CSRCs or extensions.
-std::vector<uint8_t> MakeRtp(uint8_t pt, uint16_t seq, uint32_t timestamp, uint32_t ssrc,
-                             const std::vector<uint8_t>& payload, bool marker = false) {
-  std::vector<uint8_t> p;
-  p.reserve(12 + payload.size());
-  p.push_back(0x80);
-  p.push_back(static_cast<uint8_t>((marker ? 0x80 : 0) | pt));
-  for (int shift = 8; shift >= 0; shift -= 8) p.push_back(static_cast<uint8_t>(seq >> shift));
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    p.push_back(static_cast<uint8_t>(timestamp >> shift));
-  }
-  for (int shift = 24; shift >= 0; shift -= 8) p.push_back(static_cast<uint8_t>(ssrc >> shift));
-  for (uint8_t b : payload) p.push_back(b);
-  return p;
-}
-
-struct ParsedRtp {
-  uint8_t pt = 0;
-  uint16_t seq = 0;
-  uint32_t timestamp = 0;
-  uint32_t ssrc = 0;
-  std::vector<uint8_t> payload;
-};
-
-// Test-side parse of what a subscriber decrypted: fixed header, CSRCs, one extension block.
-std::optional<ParsedRtp> ParseRtp(const std::vector<uint8_t>& p) {
-  if (p.size() < 12 || (p[0] >> 6) != 2) return std::nullopt;
-  ParsedRtp r;
-  r.pt = p[1] & 0x7F;
-  r.seq = static_cast<uint16_t>(p[2] << 8 | p[3]);
-  r.timestamp = static_cast<uint32_t>(p[4]) << 24 | p[5] << 16 | p[6] << 8 | p[7];
-  r.ssrc = static_cast<uint32_t>(p[8]) << 24 | p[9] << 16 | p[10] << 8 | p[11];
-  size_t offset = 12 + 4 * (p[0] & 0x0F);
-  if (p[0] & 0x10) {
-    if (p.size() < offset + 4) return std::nullopt;
-    offset += 4 + 4 * (p[offset + 2] << 8 | p[offset + 3]);
-  }
-  if (p.size() < offset) return std::nullopt;
-  size_t end = p.size();
-  if (p[0] & 0x20) end -= p.back();  // padding
-  r.payload.assign(p.begin() + offset, p.begin() + end);
-  return r;
-}
-
-// The media SSRCs of every PLI (RFC 4585 §6.3.1: PT 206, FMT 1) in the compound packets.
-std::vector<uint32_t> PliMediaSsrcs(const std::vector<std::vector<uint8_t>>& compounds) {
-  std::vector<uint32_t> out;
-  for (const std::vector<uint8_t>& c : compounds) {
-    size_t offset = 0;
-    while (offset + 4 <= c.size()) {
-      const size_t length = 4 * (1 + (c[offset + 2] << 8 | c[offset + 3]));
-      if (offset + length > c.size()) break;
-      if (c[offset + 1] == 206 && (c[offset] & 0x1F) == 1 && length >= 12) {
-        out.push_back(static_cast<uint32_t>(c[offset + 8]) << 24 | c[offset + 9] << 16 |
-                      c[offset + 10] << 8 | c[offset + 11]);
-      }
-      offset += length;
-    }
-  }
-  return out;
+std::vector<uint8_t> Vp8Payload(bool keyframe, uint8_t fill) {
+  return test_support::Vp8Payload(keyframe, fill, 40);
 }
 
 class Harness;
 
-// One simulated browser: ICE controlling agent (checks only), DTLS client, SRTP both ways.
-class SimPeer {
+// A SimPeer wired to the Harness's in-memory network at its own 5-tuple.
+class EnginePeer : public test_support::SimPeer {
  public:
-  SimPeer(Harness& harness, PeerId id, SocketAddress address, std::string server_ufrag,
-          std::string server_pwd, uint64_t seed)
-      : harness_(harness),
-        id_(id),
-        tuple_{kServer, address},
-        server_ufrag_(std::move(server_ufrag)),
-        server_pwd_(std::move(server_pwd)),
-        random_(seed),
-        certificate_(MakeCertificate("simpeer")) {}
+  EnginePeer(Harness& harness, PeerId id, SocketAddress address, std::string server_ufrag,
+             std::string server_pwd, uint64_t seed)
+      : SimPeer(test_support::SimPeerConfig{id,
+                                            "sim" + std::to_string(id),
+                                            std::move(server_ufrag),
+                                            std::move(server_pwd),
+                                            seed,
+                                            {},
+                                            "simpeer"}),
+        harness_(harness),
+        tuple_{kServer, address} {}
 
-  PeerId id() const { return id_; }
   const FiveTuple& tuple() const { return tuple_; }
-  const std::string& server_ufrag() const { return server_ufrag_; }
-  const std::string& server_pwd() const { return server_pwd_; }
-  const std::string& ufrag() const { return ufrag_; }
-  const std::array<uint8_t, 32>& fingerprint() const { return certificate_->fingerprint_sha256(); }
-
-  // A Binding request; `password` keys MESSAGE-INTEGRITY (the server's unless testing a bad one).
-  std::vector<uint8_t> BindingRequest(bool use_candidate, std::string_view password) {
-    auto hmac = crypto::Hmac::Create(
-        crypto::HashAlgorithm::kSha1,
-        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(password.data()), password.size()));
-    EXPECT_TRUE(hmac.ok());
-    stun::TransactionId tid{};
-    random_.Fill(absl::MakeSpan(tid));
-    const std::string username = server_ufrag_ + ":" + ufrag_;
-    stun::BindingRequestParams params;
-    params.username = username;
-    params.priority = 0x6E7F1EFF;
-    params.tie_breaker = random_.Next();
-    params.use_candidate = use_candidate;
-    std::vector<uint8_t> buffer(512);
-    auto built = stun::BuildBindingRequest(absl::MakeSpan(buffer), tid, params, *hmac);
-    EXPECT_TRUE(built.has_value());
-    return std::vector<uint8_t>(built->begin(), built->end());
-  }
 
   void SendCheck(bool use_candidate = true);
-
-  void StartDtls(Instant now) {
-    dtls::DtlsConfig config;
-    config.role = dtls::Role::kClient;
-    config.expected_peer_fingerprint = server_fingerprint;
-    auto client = dtls::DtlsEndpoint::CreateClient(config, certificate_, random_);
-    ASSERT_TRUE(client.ok()) << client.status();
-    dtls_ = *std::move(client);
-    dtls_->Start(now);
-  }
-
-  // Delivers what the engine sent to this peer.
-  void Receive(Instant now, std::vector<uint8_t> datagram) {
-    switch (rtp::ClassifyDatagram(datagram)) {
-      case rtp::PacketClass::kStun:
-        ++stun_responses;
-        break;
-      case rtp::PacketClass::kDtls:
-        ++dtls_received;
-        if (dtls_ != nullptr) dtls_->HandleDatagram(now, datagram);
-        break;
-      case rtp::PacketClass::kRtp:
-      case rtp::PacketClass::kRtcp:
-        media_received.push_back(std::move(datagram));
-        break;
-      default:
-        ADD_FAILURE() << "engine sent an unclassifiable datagram";
-    }
-  }
-
   // Sends the DTLS client's pending datagrams; collects its events.
   void Pump(Instant now);
-
-  bool connected() const { return srtp_.has_value(); }
-  dtls::DtlsEndpoint* dtls() { return dtls_.get(); }
-
-  std::vector<uint8_t> Protect(const std::vector<uint8_t>& rtp) {
-    std::vector<uint8_t> buffer = rtp;
-    buffer.resize(rtp.size() + srtp::kMaxSrtcpTrailer);
-    size_t size = 0;
-    EXPECT_EQ(srtp_->outbound.ProtectRtp(absl::MakeSpan(buffer), rtp.size(), &size),
-              srtp::SrtpResult::kOk);
-    buffer.resize(size);
-    return buffer;
-  }
-  std::vector<uint8_t> ProtectRtcp(const std::vector<uint8_t>& rtcp) {
-    std::vector<uint8_t> buffer = rtcp;
-    buffer.resize(rtcp.size() + srtp::kMaxSrtcpTrailer);
-    size_t size = 0;
-    EXPECT_EQ(srtp_->outbound.ProtectRtcp(absl::MakeSpan(buffer), rtcp.size(), &size),
-              srtp::SrtpResult::kOk);
-    buffer.resize(size);
-    return buffer;
-  }
-  // Decrypts every received SRTP packet; RTCP is counted and skipped.
+  std::vector<uint8_t> Protect(const std::vector<uint8_t>& rtp) { return ProtectRtp(rtp); }
+  // Decrypts everything received so far: RTP returned, RTCP into rtcp_plain.
   std::vector<ParsedRtp> TakeRtp() {
-    std::vector<ParsedRtp> out;
-    for (std::vector<uint8_t>& packet : media_received) {
-      size_t size = 0;
-      if (rtp::ClassifyDatagram(packet) == rtp::PacketClass::kRtcp) {
-        if (srtp_->inbound.UnprotectRtcp(absl::MakeSpan(packet), packet.size(), &size) ==
-            srtp::SrtpResult::kOk) {
-          ++rtcp_decrypted;
-          rtcp_plain.emplace_back(packet.begin(), packet.begin() + size);
-        }
-        continue;
-      }
-      EXPECT_EQ(srtp_->inbound.UnprotectRtp(absl::MakeSpan(packet), packet.size(), &size),
-                srtp::SrtpResult::kOk);
-      packet.resize(size);
-      std::optional<ParsedRtp> parsed = ParseRtp(packet);
-      EXPECT_TRUE(parsed.has_value());
-      if (parsed.has_value()) out.push_back(*parsed);
-    }
-    media_received.clear();
-    return out;
+    TakeRtcp();
+    return SimPeer::TakeRtp();
   }
-
-  std::array<uint8_t, 32> server_fingerprint{};
-  int stun_responses = 0;
-  int dtls_received = 0;
-  int rtcp_decrypted = 0;
-  std::vector<std::vector<uint8_t>> rtcp_plain;  // decrypted compound RTCP received
-  std::vector<dtls::DtlsEvent> dtls_events;
-  std::vector<std::vector<uint8_t>> media_received;
 
  private:
   Harness& harness_;
-  PeerId id_;
   FiveTuple tuple_;
-  std::string server_ufrag_;
-  std::string server_pwd_;
-  std::string ufrag_ = "sim" + std::to_string(id_);
-  SeededRandom random_;
-  std::shared_ptr<const crypto::Certificate> certificate_;
-  std::unique_ptr<dtls::DtlsEndpoint> dtls_;
-  std::optional<srtp::SrtpSessionPair> srtp_;
 };
 
 // The engine plus the in-memory network between it and its SimPeers.
@@ -257,17 +87,17 @@ class Harness {
   Instant now() const { return now_; }
   void Advance(Duration d) { now_ += d; }
 
-  SimPeer& NewPeer(PeerId id, uint16_t port) {
-    auto peer = std::make_unique<SimPeer>(
+  EnginePeer& NewPeer(PeerId id, uint16_t port) {
+    auto peer = std::make_unique<EnginePeer>(
         *this, id, Address("198.51.100.7", port), "srv" + std::to_string(id) + "u",
         "serverpassword" + std::to_string(id) + "abcdefghijkl", 1000 + id);
-    peer->server_fingerprint = server_cert_->fingerprint_sha256();
-    SimPeer& ref = *peer;
+    peer->set_server_fingerprint(server_cert_->fingerprint_sha256());
+    EnginePeer& ref = *peer;
     peers_[peer->tuple().remote.port] = std::move(peer);
     return ref;
   }
 
-  sfu::AddPeer BaseCommand(const SimPeer& peer, RoomId room) {
+  sfu::AddPeer BaseCommand(const EnginePeer& peer, RoomId room) {
     sfu::AddPeer add;
     add.peer = peer.id();
     add.room = room;
@@ -279,7 +109,7 @@ class Harness {
   }
 
   // A publisher of one Opus track (SSRC audio_ssrc) and one VP8 track (SSRC video_ssrc).
-  absl::Status AddPublisher(const SimPeer& peer, RoomId room, uint32_t audio_ssrc,
+  absl::Status AddPublisher(const EnginePeer& peer, RoomId room, uint32_t audio_ssrc,
                             uint32_t video_ssrc) {
     sfu::AddPeer add = BaseCommand(peer, room);
     PublisherConfig publisher;
@@ -299,7 +129,7 @@ class Harness {
   }
 
   // A subscriber with an audio and a video slot; the viewer's PTs differ from the publisher's.
-  absl::Status AddSubscriber(const SimPeer& peer, RoomId room, uint32_t audio_ssrc,
+  absl::Status AddSubscriber(const EnginePeer& peer, RoomId room, uint32_t audio_ssrc,
                              uint32_t video_ssrc) {
     sfu::AddPeer add = BaseCommand(peer, room);
     SubscriberConfig subscriber;
@@ -339,19 +169,19 @@ class Harness {
 
   // Runs peers' DTLS clients and the engine until every listed peer is connected, moving time to
   // the next deadline when nothing is in flight. Bounded.
-  bool Connect(std::initializer_list<SimPeer*> peers) {
-    for (SimPeer* p : peers) {
+  bool Connect(std::initializer_list<EnginePeer*> peers) {
+    for (EnginePeer* p : peers) {
       p->SendCheck();
       p->StartDtls(now_);
     }
     for (int step = 0; step < 200; ++step) {
-      for (SimPeer* p : peers) p->Pump(now_);
+      for (EnginePeer* p : peers) p->Pump(now_);
       bool all = true;
-      for (SimPeer* p : peers) all = all && p->connected();
+      for (EnginePeer* p : peers) all = all && p->connected();
       if (all) return true;
       now_ += milliseconds(10);
       engine_.HandleTimeout(now_);
-      for (SimPeer* p : peers) {
+      for (EnginePeer* p : peers) {
         if (p->dtls() != nullptr) p->dtls()->HandleTimeout(now_);
       }
       Deliver();
@@ -377,48 +207,29 @@ class Harness {
   SeededRandom random_;
   ShardEngine engine_;
   Instant now_ = Instant::FromNanos(5'000'000'000);
-  std::map<uint16_t, std::unique_ptr<SimPeer>> peers_;
+  std::map<uint16_t, std::unique_ptr<EnginePeer>> peers_;
 };
 
-void SimPeer::SendCheck(bool use_candidate) {
-  harness_.Send(tuple_, BindingRequest(use_candidate, server_pwd_));
+void EnginePeer::SendCheck(bool use_candidate) {
+  harness_.Send(tuple_, BindingRequest(use_candidate, server_pwd()));
 }
 
-void SimPeer::Pump(Instant now) {
-  if (dtls_ == nullptr) return;
+void EnginePeer::Pump(Instant now) {
   // Bounded: a flight is a handful of datagrams.
   for (int i = 0; i < 64; ++i) {
-    std::optional<absl::Span<const uint8_t>> datagram = dtls_->PollTransmit();
+    std::optional<std::vector<uint8_t>> datagram = PollTransmit();
     if (!datagram.has_value()) break;
-    harness_.Send(tuple_, std::vector<uint8_t>(datagram->begin(), datagram->end()));
+    harness_.Send(tuple_, *std::move(datagram));
   }
-  while (std::optional<dtls::DtlsEvent> event = dtls_->PollEvent()) {
-    if (event->kind == dtls::DtlsEvent::Kind::kConnected) {
-      auto pair = srtp::CreateSrtpSessions(
-          static_cast<srtp::SrtpProfile>(event->srtp.profile),
-          absl::MakeConstSpan(event->srtp.material.data(), event->srtp.size()),
-          srtp::SrtpRole::kClient);
-      EXPECT_TRUE(pair.ok()) << pair.status();
-      if (pair.ok()) srtp_.emplace(*std::move(pair));
-    }
-    dtls_events.push_back(*event);
-  }
+  PollEvents();
   (void)now;
-}
-
-std::vector<uint8_t> Vp8Payload(bool keyframe, uint8_t fill) {
-  // RFC 7741 §4.2 descriptor: S=1, PID=0; §4.3 payload header: P (bit 0) = 0 for a keyframe.
-  std::vector<uint8_t> payload = {0x10, static_cast<uint8_t>(keyframe ? 0x00 : 0x01), 0x9D, 0x01,
-                                  0x2A};
-  for (int i = 0; i < 40; ++i) payload.push_back(static_cast<uint8_t>(fill + i));
-  return payload;
 }
 
 TEST(ShardEngineTest, PublisherReachesTwoSubscribersRewrittenAndByteIdentical) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub_a = h.NewPeer(2, 50002);
-  SimPeer& sub_b = h.NewPeer(3, 50003);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub_a = h.NewPeer(2, 50002);
+  EnginePeer& sub_b = h.NewPeer(3, 50003);
   ASSERT_TRUE(h.AddPublisher(pub, 7, 0x1111, 0x2222).ok());
   ASSERT_TRUE(h.AddSubscriber(sub_a, 7, 0xA0A0, 0xA1A1).ok());
   ASSERT_TRUE(h.AddSubscriber(sub_b, 7, 0xB0B0, 0xB1B1).ok());
@@ -446,7 +257,7 @@ TEST(ShardEngineTest, PublisherReachesTwoSubscribersRewrittenAndByteIdentical) {
   }
   EXPECT_EQ(h.engine().stats().rtp_in, 10u);
 
-  for (SimPeer* sub : {&sub_a, &sub_b}) {
+  for (EnginePeer* sub : {&sub_a, &sub_b}) {
     std::vector<ParsedRtp> got = sub->TakeRtp();
     std::vector<ParsedRtp> audio, video;
     for (ParsedRtp& p : got) (p.pt == 109 ? audio : video).push_back(p);
@@ -473,7 +284,7 @@ TEST(ShardEngineTest, PublisherReachesTwoSubscribersRewrittenAndByteIdentical) {
 
 TEST(ShardEngineTest, DtlsFromATupleThatNeverPassedStunIsDroppedAndNeverAnswered) {
   Harness h;
-  SimPeer& peer = h.NewPeer(1, 50001);
+  EnginePeer& peer = h.NewPeer(1, 50001);
   ASSERT_TRUE(h.AddPublisher(peer, 1, 0x10, 0x20).ok());
   peer.StartDtls(h.now());
   peer.Pump(h.now());  // the ClientHello, from a tuple with no valid check
@@ -499,7 +310,7 @@ TEST(ShardEngineTest, DtlsFromATupleThatNeverPassedStunIsDroppedAndNeverAnswered
 
 TEST(ShardEngineTest, StunWithBadIntegrityOrUnknownUfragIsNotAnswered) {
   Harness h;
-  SimPeer& peer = h.NewPeer(1, 50001);
+  EnginePeer& peer = h.NewPeer(1, 50001);
   ASSERT_TRUE(h.AddSubscriber(peer, 1, 0x10, 0x20).ok());
   h.Send(peer.tuple(), peer.BindingRequest(true, "wrongpasswordwrongpassword"));
   EXPECT_EQ(peer.stun_responses, 0);
@@ -509,7 +320,7 @@ TEST(ShardEngineTest, StunWithBadIntegrityOrUnknownUfragIsNotAnswered) {
   EXPECT_EQ(h.engine().table().tuple_count(), 0u);
 
   // A check naming a ufrag that is not on this shard.
-  SimPeer& stranger = h.NewPeer(9, 50009);
+  EnginePeer& stranger = h.NewPeer(9, 50009);
   stranger.SendCheck();
   EXPECT_EQ(stranger.stun_responses, 0);
   EXPECT_EQ(h.engine().stats().drop_unknown_ufrag, 1u);
@@ -538,8 +349,8 @@ TEST(ShardEngineTest, ConsentExpiryRemovesThePeerWithOneEvent) {
   ShardEngineConfig config;
   config.consent_timeout = seconds(30);
   Harness h(config);
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub = h.NewPeer(2, 50002);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x10, 0x20).ok());
   ASSERT_TRUE(h.AddSubscriber(sub, 1, 0x30, 0x40).ok());
   ASSERT_TRUE(h.Connect({&pub, &sub}));
@@ -564,10 +375,11 @@ TEST(ShardEngineTest, ConsentExpiryRemovesThePeerWithOneEvent) {
   const uint64_t unknown = h.engine().stats().drop_unknown_5tuple;
   h.Send(pub.tuple(), pub.Protect(MakeRtp(kOpusPt, 1, 1, 0x10, std::vector<uint8_t>(20, 3))));
   EXPECT_EQ(h.engine().stats().drop_unknown_5tuple, unknown + 1);
-  EXPECT_TRUE(sub.media_received.empty());
+  EXPECT_TRUE(sub.rtp_received.empty());
+  EXPECT_TRUE(sub.rtcp_received.empty());
 
   // A session that never checks in expires too.
-  SimPeer& idle = h.NewPeer(3, 50003);
+  EnginePeer& idle = h.NewPeer(3, 50003);
   ASSERT_TRUE(h.AddSubscriber(idle, 1, 0x50, 0x60).ok());
   // (The subscriber stopped checking too, so it goes in the same 31 s.)
   RunTimersUntil(h, h.now() + seconds(31));
@@ -583,7 +395,7 @@ TEST(ShardEngineTest, ConsentExpiryRemovesThePeerWithOneEvent) {
 
 TEST(ShardEngineTest, RemovePeerSendsCloseNotifyAndEmitsOnePeerRemoved) {
   Harness h;
-  SimPeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& sub = h.NewPeer(2, 50002);
   ASSERT_TRUE(h.AddSubscriber(sub, 1, 0x30, 0x40).ok());
   ASSERT_TRUE(h.Connect({&sub}));
   const int dtls_before = sub.dtls_received;
@@ -612,7 +424,7 @@ TEST(ShardEngineTest, RemovePeerSendsCloseNotifyAndEmitsOnePeerRemoved) {
 
 TEST(ShardEngineTest, PeerCloseNotifyRemovesWithDtlsClosed) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& pub = h.NewPeer(1, 50001);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x10, 0x20).ok());
   ASSERT_TRUE(h.Connect({&pub}));
   pub.dtls()->Close(h.now());
@@ -625,7 +437,7 @@ TEST(ShardEngineTest, PeerCloseNotifyRemovesWithDtlsClosed) {
 
 TEST(ShardEngineTest, FingerprintMismatchFailsTheHandshake) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& pub = h.NewPeer(1, 50001);
   sfu::AddPeer add = h.BaseCommand(pub, 1);
   add.remote_fingerprint[0] ^= 0xFF;  // not the certificate the peer will present
   add.media = PublisherConfig{};
@@ -643,8 +455,8 @@ TEST(ShardEngineTest, FingerprintMismatchFailsTheHandshake) {
 
 TEST(ShardEngineTest, SrtpReplayAndTamperAreCountedAndDropped) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub = h.NewPeer(2, 50002);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x10, 0x20).ok());
   ASSERT_TRUE(h.AddSubscriber(sub, 1, 0x30, 0x40).ok());
 
@@ -677,8 +489,8 @@ TEST(ShardEngineTest, SrtpReplayAndTamperAreCountedAndDropped) {
 
 TEST(ShardEngineTest, GarbageFloodIsCountedAndDroppedWithoutAnswers) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub = h.NewPeer(2, 50002);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x10, 0x20).ok());
   ASSERT_TRUE(h.AddSubscriber(sub, 1, 0x30, 0x40).ok());
   ASSERT_TRUE(h.Connect({&pub, &sub}));
@@ -722,9 +534,9 @@ TEST(ShardEngineTest, GarbageFloodIsCountedAndDroppedWithoutAnswers) {
 
 TEST(ShardEngineTest, ShutdownClosesEverySession) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub = h.NewPeer(2, 50002);
-  SimPeer& pending = h.NewPeer(3, 50003);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& pending = h.NewPeer(3, 50003);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x10, 0x20).ok());
   ASSERT_TRUE(h.AddSubscriber(sub, 1, 0x30, 0x40).ok());
   ASSERT_TRUE(h.AddSubscriber(pending, 1, 0x50, 0x60).ok());
@@ -746,9 +558,9 @@ TEST(ShardEngineTest, AddPeerRejectsDuplicatesAndCapacityWithOneEventEach) {
   ShardEngineConfig config;
   config.max_peers = 2;
   Harness h(config);
-  SimPeer& a = h.NewPeer(1, 50001);
-  SimPeer& b = h.NewPeer(2, 50002);
-  SimPeer& c = h.NewPeer(3, 50003);
+  EnginePeer& a = h.NewPeer(1, 50001);
+  EnginePeer& b = h.NewPeer(2, 50002);
+  EnginePeer& c = h.NewPeer(3, 50003);
   ASSERT_TRUE(h.AddPublisher(a, 1, 0x10, 0x20).ok());
   EXPECT_EQ(h.AddPublisher(a, 1, 0x10, 0x20).code(), absl::StatusCode::kAlreadyExists);
   ASSERT_TRUE(h.AddSubscriber(b, 1, 0x30, 0x40).ok());
@@ -772,7 +584,7 @@ TEST(ShardEngineTest, AddPeerRejectsDuplicatesAndCapacityWithOneEventEach) {
 
 TEST(ShardEngineTest, CommandsThroughTheVariantEntryPoint) {
   Harness h;
-  SimPeer& a = h.NewPeer(1, 50001);
+  EnginePeer& a = h.NewPeer(1, 50001);
   sfu::AddPeer add = h.BaseCommand(a, 4);
   add.media = SubscriberConfig{};
   ASSERT_TRUE(h.engine().HandleCommand(h.now(), ShardCommand{std::move(add)}).ok());
@@ -808,7 +620,7 @@ TEST(ShardEngineTest, ManyConsentRefreshesCompactTheTimerHeapWithoutLosingDeadli
   ShardEngineConfig config;
   config.max_peers = 2;  // timer capacity 2 * 2 + 64 = 68 entries
   Harness h(config);
-  SimPeer& a = h.NewPeer(1, 50001);
+  EnginePeer& a = h.NewPeer(1, 50001);
   ASSERT_TRUE(h.AddSubscriber(a, 1, 0x10, 0x20).ok());
   for (int i = 0; i < 200; ++i) {  // every valid check moves the consent deadline
     h.Advance(milliseconds(100));
@@ -826,8 +638,8 @@ TEST(ShardEngineTest, ManyConsentRefreshesCompactTheTimerHeapWithoutLosingDeadli
 
 TEST(ShardEngineTest, LateSubscriberGetsAKeyframeRequestedAndSubscriberPliReachesThePublisher) {
   Harness h;
-  SimPeer& pub = h.NewPeer(1, 50001);
-  SimPeer& sub = h.NewPeer(2, 50002);
+  EnginePeer& pub = h.NewPeer(1, 50001);
+  EnginePeer& sub = h.NewPeer(2, 50002);
   ASSERT_TRUE(h.AddPublisher(pub, 1, 0x1111, 0x2222).ok());
   ASSERT_TRUE(h.Connect({&pub}));
   // The keyframe goes by before the viewer exists.
