@@ -38,12 +38,8 @@ void AddCounters(ThreadSnapshot& into, const SimPeer& peer) {
 
 }  // namespace
 
-LoopThread::LoopThread(int index, size_t max_peers)
-    : index_(index),
-      max_peers_(max_peers),
-      timers_(max_peers),
-      slots_(max_peers),
-      recv_buffers_(kRecvBatch) {
+LoopThread::LoopThread(size_t max_peers)
+    : timers_(max_peers), slots_(max_peers), recv_buffers_(kRecvBatch) {
   free_slots_.reserve(max_peers);
   for (size_t i = max_peers; i > 0; --i) free_slots_.push_back(static_cast<uint32_t>(i - 1));
 }

@@ -52,7 +52,7 @@ struct ThreadSnapshot {
 // lives on the loop thread.
 class LoopThread {
  public:
-  LoopThread(int index, size_t max_peers);
+  explicit LoopThread(size_t max_peers);
   ~LoopThread();
   LoopThread(const LoopThread&) = delete;
   LoopThread& operator=(const LoopThread&) = delete;
@@ -100,8 +100,6 @@ class LoopThread {
   void Retire(uint32_t slot);
   void Publish(Instant now);
 
-  int index_;
-  size_t max_peers_;
   int epoll_fd_ = -1;
   int event_fd_ = -1;
   std::thread thread_;

@@ -315,7 +315,7 @@ absl::StatusOr<Report> Runner::Run() {
   }
   const size_t per_thread = specs_.size() / scenario_.threads + 16;
   for (uint32_t t = 0; t < scenario_.threads; ++t) {
-    loops_.push_back(std::make_unique<LoopThread>(static_cast<int>(t), per_thread));
+    loops_.push_back(std::make_unique<LoopThread>(per_thread));
     if (absl::Status st = loops_.back()->Start(); !st.ok()) return st;
   }
 
