@@ -79,8 +79,7 @@ prometheus::ClientMetric::Histogram MergeHistograms(std::span<const ShardHistogr
   return out;
 }
 
-SfudCollector::SfudCollector(std::string version, size_t shard_count)
-    : version_(std::move(version)) {
+SfudCollector::SfudCollector(BuildInfo build, size_t shard_count) : build_(std::move(build)) {
   shards_.reserve(shard_count);
   for (size_t i = 0; i < shard_count; ++i) shards_.push_back(std::make_unique<ShardMetrics>());
 }
@@ -89,7 +88,10 @@ std::vector<prometheus::MetricFamily> SfudCollector::Collect() const {
   std::vector<SeriesMap> series(kMetricFamilyCount);
   auto at = [&](MetricId id) -> SeriesMap& { return series[static_cast<size_t>(id)]; };
 
-  at(MetricId::kBuildInfo)[{version_}] = 1;
+  at(MetricId::kBuildInfo)[{build_.version, build_.commit, build_.compiler}] = 1;
+  if (const char* gcm = gcm_implementation_.load(); gcm != nullptr) {
+    at(MetricId::kSrtpGcmImplementation)[{gcm}] = 1;
+  }
   SumSources<::sfu::sfu::ShardStats>(shards_, series);
   SumSources<::sfu::sfu::RouterStats>(shards_, series);
   SumSources<::sfu::net::IoStats>(shards_, series);

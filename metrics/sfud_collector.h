@@ -1,11 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "metrics/build_info.h"
 #include "metrics/control_metrics.h"
 #include "metrics/shard_metrics.h"
 #include "prometheus/client_metric.h"
@@ -29,16 +31,21 @@ prometheus::ClientMetric::Histogram MergeHistograms(std::span<const ShardHistogr
 // may run concurrently with itself; it only reads.
 class SfudCollector : public prometheus::Collectable {
  public:
-  SfudCollector(std::string version, size_t shard_count);
+  SfudCollector(BuildInfo build, size_t shard_count);
 
   ShardMetrics& shard(size_t index) { return *shards_[index]; }
+  // The AES-GCM implementation the shards' SRTP uses (crypto::GcmBatch::ImplName, a string with
+  // static storage), exported as sfud_srtp_gcm_implementation_info; unset (null), the family is
+  // left out. Any thread.
+  void set_gcm_implementation(const char* name) { gcm_implementation_.store(name); }
   size_t shard_count() const { return shards_.size(); }
   ControlMetrics& control() { return control_; }
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  const std::string version_;
+  const BuildInfo build_;
+  std::atomic<const char*> gcm_implementation_{nullptr};
   std::vector<std::unique_ptr<ShardMetrics>> shards_;
   ControlMetrics control_;
 };

@@ -51,11 +51,13 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
 
-  auto collector = std::make_shared<sfu::metrics::SfudCollector>("0.1.0-demo", 2);
+  auto collector =
+      std::make_shared<sfu::metrics::SfudCollector>(sfu::metrics::CurrentBuildInfo(), 2);
   collector->control().SetSessions({{"publisher", "connected", 1},
                                     {"subscriber", "connected", 3},
                                     {"subscriber", "connecting", 1}});
   collector->control().SetRooms(1);
+  collector->set_gcm_implementation("evp");
   auto server = sfu::metrics::MetricsServer::Start("127.0.0.1:" + port, collector);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n", server.status().ToString().c_str());

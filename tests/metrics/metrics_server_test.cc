@@ -21,7 +21,8 @@ using testing::Body;
 using testing::HttpGet;
 
 std::shared_ptr<SfudCollector> PopulatedCollector() {
-  auto collector = std::make_shared<SfudCollector>("0.1.0-test", 2);
+  auto collector =
+      std::make_shared<SfudCollector>(BuildInfo{"0.1.0-test", "abc123", "gcc 12.2.0"}, 2);
   ::sfu::sfu::ShardStats s;
   s.rtp_in = 10;
   s.drop_unknown_ufrag = 2;
@@ -51,7 +52,8 @@ TEST(MetricsServerTest, ServesTheCollectorOnAnEphemeralLoopbackPort) {
       std::regex_search(body, std::regex("\nsfud_datagrams_received_total\\{kind=\"rtp\"\\} 42\n")))
       << body;
   EXPECT_TRUE(
-      std::regex_search(body, std::regex("\nsfud_build_info\\{version=\"0.1.0-test\"\\} 1\n")));
+      std::regex_search(body, std::regex("\nsfud_build_info\\{version=\"0.1.0-test\",commit="
+                                         "\"abc123\",compiler=\"gcc 12.2.0\"\\} 1\n")));
   EXPECT_TRUE(std::regex_search(
       body, std::regex("\nsfud_dtls_handshake_duration_seconds_bucket\\{le=\"0.1\"\\} 1\n")));
   EXPECT_TRUE(std::regex_search(

@@ -48,7 +48,7 @@ double GaugeValue(const std::vector<prometheus::MetricFamily>& families, std::st
 }
 
 TEST(SfudCollectorTest, SumsCountersOverShards) {
-  SfudCollector collector("1.2.3", 2);
+  SfudCollector collector(BuildInfo{"1.2.3", "abc", "clang 14.0.6"}, 2);
   ::sfu::sfu::ShardStats a, b;
   a.rtp_in = 100;
   a.rtp_bytes_in = 120'000;
@@ -86,7 +86,9 @@ TEST(SfudCollectorTest, SumsCountersOverShards) {
   EXPECT_EQ(CounterValue(families, "sfud_nacks_received_total"), 15);
   EXPECT_EQ(CounterValue(families, "sfud_keyframe_requests_forwarded_total", {{"type", "pli"}}), 1);
   EXPECT_EQ(CounterValue(families, "sfud_keyframe_requests_forwarded_total", {{"type", "fir"}}), 2);
-  EXPECT_EQ(GaugeValue(families, "sfud_build_info", {{"version", "1.2.3"}}), 1);
+  EXPECT_EQ(GaugeValue(families, "sfud_build_info",
+                       {{"version", "1.2.3"}, {"commit", "abc"}, {"compiler", "clang 14.0.6"}}),
+            1);
 
   const prometheus::MetricFamily* drops = FindFamily(families, "sfud_dropped_packets_total");
   ASSERT_NE(drops, nullptr);
@@ -95,7 +97,7 @@ TEST(SfudCollectorTest, SumsCountersOverShards) {
 }
 
 TEST(SfudCollectorTest, LoopTimeIsPerShard) {
-  SfudCollector collector("t", 2);
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 2);
   collector.shard(0).AddLoopTime(std::chrono::milliseconds(250), std::chrono::milliseconds(750));
   collector.shard(1).AddLoopTime(std::chrono::milliseconds(900), std::chrono::milliseconds(100));
   const auto families = collector.Collect();
@@ -111,7 +113,7 @@ TEST(SfudCollectorTest, LoopTimeIsPerShard) {
 // Per bucket (le): 0.005: {3,5}=2, 0.01: {7}=1, 0.025: 0, 0.05: {40}=1, ..., 2.5: {2 s}=1,
 // +Inf: {60 s}=1. Cumulative: 2, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5, 6. Sum = 62.055 s.
 TEST(SfudCollectorTest, HistogramsMergeBucketByBucket) {
-  SfudCollector collector("t", 2);
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 2);
   using std::chrono::milliseconds;
   for (int ms : {3, 7, 40}) collector.shard(0).ObserveHandshake(milliseconds(ms));
   for (int ms : {5, 2000, 60000}) collector.shard(1).ObserveHandshake(milliseconds(ms));
@@ -145,7 +147,7 @@ TEST(SfudCollectorTest, MergeOfNoObservationsIsAllZero) {
 }
 
 TEST(SfudCollectorTest, ControlGauges) {
-  SfudCollector collector("t", 1);
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 1);
   collector.control().SetSessions({{"publisher", "connected", 2},
                                    {"subscriber", "connected", 5},
                                    {"subscriber", "connecting", 1}});
@@ -184,7 +186,7 @@ TEST(SfudCollectorTest, HttpSeriesAreBounded) {
 }
 
 TEST(SfudCollectorTest, EmptyFamiliesAreOmittedOthersAlwaysPresent) {
-  SfudCollector collector("t", 1);
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 1);
   const auto families = collector.Collect();
   EXPECT_EQ(FindFamily(families, "sfud_http_requests_total"), nullptr);
   EXPECT_EQ(FindFamily(families, "sfud_sessions"), nullptr);
@@ -193,10 +195,31 @@ TEST(SfudCollectorTest, EmptyFamiliesAreOmittedOthersAlwaysPresent) {
   EXPECT_NE(FindFamily(families, "sfud_io_wakeups_total"), nullptr);
 }
 
+// The active AES-GCM implementation is one series, value 1, named by its label; before the daemon
+// has resolved it the family is absent rather than wrong.
+TEST(SfudCollectorTest, GcmImplementationInfo) {
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 1);
+  EXPECT_EQ(FindFamily(collector.Collect(), "sfud_srtp_gcm_implementation_info"), nullptr);
+  collector.set_gcm_implementation("vaes512");
+  auto families = collector.Collect();
+  const prometheus::MetricFamily* f = FindFamily(families, "sfud_srtp_gcm_implementation_info");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->type, prometheus::MetricType::Gauge);
+  ASSERT_EQ(f->metric.size(), 1u);
+  EXPECT_EQ(
+      GaugeValue(families, "sfud_srtp_gcm_implementation_info", {{"implementation", "vaes512"}}),
+      1);
+  collector.set_gcm_implementation("evp");
+  families = collector.Collect();
+  EXPECT_EQ(FindFamily(families, "sfud_srtp_gcm_implementation_info")->metric.size(), 1u);
+  EXPECT_EQ(GaugeValue(families, "sfud_srtp_gcm_implementation_info", {{"implementation", "evp"}}),
+            1);
+}
+
 // A shard thread publishing while the scraper collects: every scrape sees a value the shard
 // wrote (counters never go backwards between scrapes) and a self-consistent histogram.
 TEST(SfudCollectorTest, ScrapeWhileAShardWrites) {
-  SfudCollector collector("t", 1);
+  SfudCollector collector(BuildInfo{"t", "c", "g"}, 1);
   constexpr uint64_t kIterations = 200'000;
   std::thread shard([&] {
     ::sfu::sfu::ShardStats s;
