@@ -263,6 +263,7 @@ TrafficResult RunTraffic(Publisher& publisher, Receiver& receiver, pid_t forward
   uint64_t drops_before_step = receiver.SocketDrops();
   double rate = plan.start_input_pps;
   double saturating_rate = 0;
+  double behind_since = 0;  // the rate of the last step that fell behind, 0 if it kept up
   for (int i = 0; i < 32; ++i) {
     const Clock::time_point start = Clock::now();
     uint64_t sent = 0, received = 0;
@@ -274,12 +275,18 @@ TrafficResult RunTraffic(Publisher& publisher, Receiver& receiver, pid_t forward
     drops_before_step = drops;
     result.ramp.push_back(RampPoint{rate, out});
     if (out < plan.saturated_below * rate * n) {
-      saturating_rate = rate;
-      break;
+      if (behind_since > 0) {
+        saturating_rate = behind_since;
+        break;
+      }
+      behind_since = rate;
+    } else {
+      behind_since = 0;
     }
     if (rate * n >= plan.max_offered_out_pps || rate >= plan.max_input_pps) break;
     rate = std::min(rate * 2, plan.max_input_pps);
   }
+  if (saturating_rate == 0) saturating_rate = behind_since;  // a cap ended the ramp while behind
   result.saturated = saturating_rate > 0;
   if (result.saturated) rate = std::min(saturating_rate * plan.overload, plan.max_input_pps);
 

@@ -94,9 +94,10 @@ class Receiver {
 
 // How the publisher's rate rises: from a video-like rate, doubling every `step`, until the
 // forwarder delivers less than `saturated_below` of the load offered to it (input rate x
-// subscribers), or the offered output reaches max_offered_out_pps, or the input rate
-// max_input_pps. The steady phase then offers `overload` times the rate that saturated it (so
-// well above what it can forward) for `settle` + `steady`, measuring over `steady`. The overload
+// subscribers) at two steps in a row (one step alone can be a scheduling hiccup on a shared
+// core), or the offered output reaches max_offered_out_pps, or the input rate max_input_pps. The
+// steady phase then offers `overload` times the first of those two rates (so well above what it
+// can forward) for `settle` + `steady`, measuring over `steady`. The overload
 // stays moderate on purpose: at tens of times its capacity the kernel drops runs of more than
 // 2^15 publisher packets, after which SRTP's index estimate (RFC 3711 §3.3.1) cannot follow.
 struct TrafficPlan {
