@@ -78,14 +78,21 @@ const Setting kSettings[] = {
        return absl::OkStatus();
      },
      [](const DaemonConfig& c) { return c.http_address.ToString(); }},
-    {"metrics", "address:port of the Prometheus exposer",
+    {"metrics", "address:port of the Prometheus /metrics exposer, or off to run without it",
      [](std::string_view v, DaemonConfig& c) {
+       if (v == "off") {
+         c.metrics_enabled = false;
+         return absl::OkStatus();
+       }
        auto a = ParseHostPort(v);
-       if (!a) return Bad("address:port, e.g. 127.0.0.1:9464");
+       if (!a) return Bad("address:port, e.g. 127.0.0.1:9464, or off");
        c.metrics_address = *a;
+       c.metrics_enabled = true;
        return absl::OkStatus();
      },
-     [](const DaemonConfig& c) { return c.metrics_address.ToString(); }},
+     [](const DaemonConfig& c) {
+       return c.metrics_enabled ? c.metrics_address.ToString() : std::string("off");
+     }},
     {"cert", "PEM certificate file for DTLS (empty: generate one at start, kept in memory)",
      [](std::string_view v, DaemonConfig& c) {
        c.certificate_path = std::string(v);
@@ -164,6 +171,21 @@ const Setting kSettings[] = {
                   : Bad("an integer 0..1000000");
      },
      [](const DaemonConfig& c) { return std::to_string(c.spread_threshold); }},
+    {"gcm_impl",
+     "AES-GCM code for SRTP: auto (SFUD_GCM_IMPL if set, else the fastest this CPU runs) | evp "
+     "(OpenSSL) | vaes256 | vaes512 (needs VAES+VPCLMULQDQ, and AVX-512 for vaes512)",
+     [](std::string_view v, DaemonConfig& c) {
+       absl::StatusOr<crypto::GcmImpl> impl = crypto::GcmBatch::ParseImpl(v);
+       if (!impl.ok()) return Bad("auto, evp, vaes256 or vaes512");
+       if (!crypto::GcmBatch::Supported(*impl)) {
+         return absl::InvalidArgumentError(
+             absl::StrCat(Sv(v), " is not supported by this CPU (best available: ",
+                          crypto::GcmBatch::ImplName(crypto::GcmBatch::Best()), ")"));
+       }
+       c.gcm_impl = *impl;
+       return absl::OkStatus();
+     },
+     [](const DaemonConfig& c) { return std::string(crypto::GcmBatch::ImplName(c.gcm_impl)); }},
 };
 
 const Setting* FindSetting(std::string_view name) {

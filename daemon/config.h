@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/common/five_tuple.h"
+#include "crypto/vaes/gcm_batch.h"
 
 namespace sfu::daemon {
 
@@ -25,6 +26,7 @@ struct DaemonConfig {
   uint32_t shards = 1;            // DefaultConfig() sets the number of CPUs
   SocketAddress http_address;     // 127.0.0.1:8080
   SocketAddress metrics_address;  // 127.0.0.1:9464
+  bool metrics_enabled = true;    // `metrics = off` disables the exposer
   std::string certificate_path;   // empty: generate one at start, kept in memory only
   std::string key_path;
   uint32_t mtu = 1200;     // bytes of UDP payload per datagram sfud sends
@@ -36,6 +38,10 @@ struct DaemonConfig {
   // Subscribers of one room placed on its home shard before the room spreads over shards;
   // 0 keeps every room on its home shard (cross-shard forwarding is not in the data plane yet).
   uint32_t spread_threshold = 0;
+  // The AES-GCM code of every shard's SRTP (crypto/vaes/gcm_batch.h). kAuto: the SFUD_GCM_IMPL
+  // environment variable if set, else the fastest this CPU runs; an explicit choice the CPU lacks
+  // is refused when the setting is read.
+  crypto::GcmImpl gcm_impl = crypto::GcmImpl::kAuto;
 };
 
 // Defaults, with shards = the number of CPUs this process may run on.

@@ -41,6 +41,8 @@ TEST(ConfExampleTest, ParsesAndValidates) {
   EXPECT_EQ(config.drain_timeout, defaults.drain_timeout);
   EXPECT_EQ(config.max_request_bytes, defaults.max_request_bytes);
   EXPECT_EQ(config.spread_threshold, defaults.spread_threshold);
+  EXPECT_TRUE(config.metrics_enabled);
+  EXPECT_EQ(config.gcm_impl, defaults.gcm_impl);
 }
 
 }  // namespace
