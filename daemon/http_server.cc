@@ -68,6 +68,24 @@ bool TokenEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::string_view HttpRouteTemplate(std::string_view path) {
+  for (std::string_view fixed : {"/", "/api/rooms", "/healthz", "/readyz"}) {
+    if (path == fixed) return fixed;
+  }
+  // /(whip|whep)/{room}[/{id}], segments non-empty, as kEndpointPattern/kResourcePattern match.
+  const bool whip = path.starts_with("/whip/");
+  if (!whip && !path.starts_with("/whep/")) return "other";
+  std::string_view rest = path.substr(6);
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    if (rest.empty()) return "other";
+    return whip ? "/whip/{room}" : "/whep/{room}";
+  }
+  std::string_view id = rest.substr(slash + 1);
+  if (slash == 0 || id.empty() || id.find('/') != std::string_view::npos) return "other";
+  return whip ? "/whip/{room}/{id}" : "/whep/{room}/{id}";
+}
+
 HttpServer::HttpServer(ControlPlane& control, HttpServerOptions options, Logger& logger)
     : control_(control),
       options_(std::move(options)),
@@ -99,6 +117,12 @@ void HttpServer::Route() {
                                              : "request failed";
     res.set_content(absl::StrCat(reason, "\n"), "text/plain");
   }));
+  if (options_.on_request) {
+    // Runs after every response is written, the error handler's 404/405/413 included.
+    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      options_.on_request(HttpRouteTemplate(req.path), res.status);
+    });
+  }
   s.set_exception_handler(
       [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         logger_.Write(LogLevel::kError, "HTTP handler failed with an exception");

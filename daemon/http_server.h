@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -18,7 +20,15 @@ namespace sfu::daemon {
 struct HttpServerOptions {
   std::string auth_token;  // empty: no authentication
   size_t max_request_bytes = 64 * 1024;
+  // Called once per answered request (on an HTTP worker thread) with the route template
+  // (HttpRouteTemplate) and the status code sent: the request metric. Unset: not counted.
+  std::function<void(std::string_view route, int status)> on_request = nullptr;
 };
+
+// The route a request path matched, with the variable parts as placeholders, so that a metric
+// label has a bounded set of values: "/whip/{room}", "/whip/{room}/{id}", "/whep/{room}",
+// "/whep/{room}/{id}", "/api/rooms", "/healthz", "/readyz", "/", anything else "other".
+std::string_view HttpRouteTemplate(std::string_view path);
 
 // The daemon's HTTP/1.1 surface on cpp-httplib (DESIGN.md §1 signaling):
 //   POST   /whip/{room}, /whep/{room}        offer (application/sdp) → 201 answer, Location, ETag

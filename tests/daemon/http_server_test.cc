@@ -4,10 +4,15 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/sdp/sdp_parser.h"
 #include "daemon/control_plane.h"
@@ -445,6 +450,54 @@ TEST_F(HttpServerTest, DemoPageIsSelfContained) {
   EXPECT_THAT(res->body, HasSubstr("RTCPeerConnection"));
   EXPECT_THAT(res->body, HasSubstr("\"/\" + kind + \"/\""));
   EXPECT_THAT(res->body, Not(HasSubstr("<script src")));
+}
+
+TEST(HttpRouteTemplateTest, VariablePartsBecomePlaceholders) {
+  EXPECT_EQ(HttpRouteTemplate("/whip/room1"), "/whip/{room}");
+  EXPECT_EQ(HttpRouteTemplate("/whep/room1"), "/whep/{room}");
+  EXPECT_EQ(HttpRouteTemplate("/whip/room1/abc"), "/whip/{room}/{id}");
+  EXPECT_EQ(HttpRouteTemplate("/whep/r/x"), "/whep/{room}/{id}");
+  EXPECT_EQ(HttpRouteTemplate("/api/rooms"), "/api/rooms");
+  EXPECT_EQ(HttpRouteTemplate("/healthz"), "/healthz");
+  EXPECT_EQ(HttpRouteTemplate("/readyz"), "/readyz");
+  EXPECT_EQ(HttpRouteTemplate("/"), "/");
+  for (const char* other : {"/whip/", "/whip", "/whip//x", "/whip/a/", "/whip/a/b/c", "/metrics",
+                            "/whipx/a", "/api/rooms/x", ""}) {
+    EXPECT_EQ(HttpRouteTemplate(other), "other") << other;
+  }
+}
+
+// Every answered request is reported once with its route template and the status sent, the
+// error handler's 404 included.
+TEST_F(HttpServerTest, RequestsAreCountedByRouteAndStatus) {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, int>> seen;
+  HttpServerOptions options;
+  options.on_request = [&](std::string_view route, int status) {
+    std::lock_guard lock(mutex);
+    seen.emplace_back(route, status);
+  };
+  HttpServer counted(*control_, options, logger_);
+  ASSERT_TRUE(counted.Start(SocketAddress{IpAddress::Loopback(IpAddress::Family::kV4), 0}).ok());
+  httplib::Client client("127.0.0.1", counted.port());
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+  EXPECT_EQ(client.Get("/nowhere/at/all")->status, 404);
+  EXPECT_EQ(client.Post("/whip/room9", "v=0\r\no=broken\r\n", "application/sdp")->status, 400);
+  EXPECT_EQ(client.Delete("/whep/room9/nosuchid")->status, 404);
+  // The hook runs after the response is written: wait (bounded) for the fourth report.
+  for (int i = 0; i < 2000; ++i) {
+    {
+      std::lock_guard lock(mutex);
+      if (seen.size() >= 4) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  counted.Stop();
+  std::lock_guard lock(mutex);
+  EXPECT_THAT(seen, ::testing::ElementsAre(std::pair<std::string, int>{"/healthz", 200},
+                                           std::pair<std::string, int>{"other", 404},
+                                           std::pair<std::string, int>{"/whip/{room}", 400},
+                                           std::pair<std::string, int>{"/whep/{room}/{id}", 404}));
 }
 
 }  // namespace
