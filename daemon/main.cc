@@ -1,6 +1,7 @@
 // sfud: the daemon binary. Everything but argument handling lives in the sfud_daemon library.
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,9 @@
 #include "daemon/daemon.h"
 #include "daemon/logger.h"
 #include "daemon/shard_runner.h"
+#include "metrics/build_info.h"
+#include "metrics/sfud_collector.h"
+#include "metrics/shard_observer_adapter.h"
 
 int main(int argc, char** argv) {
   using namespace sfu::daemon;
@@ -23,6 +27,17 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   Logger logger(stderr, command_line->config.log_level);
-  Daemon daemon(command_line->config, ShardLoopFactory(logger), logger);
+  // One ShardMetrics per shard (owned by the collector) and the loop hook writing into it; both
+  // outlive the daemon, which joins the shard threads before Run() returns.
+  auto collector = std::make_shared<sfu::metrics::SfudCollector>(sfu::metrics::CurrentBuildInfo(),
+                                                                 command_line->config.shards);
+  std::vector<std::unique_ptr<sfu::metrics::ShardObserverAdapter>> observers;
+  for (size_t k = 0; k < collector->shard_count(); ++k) {
+    observers.push_back(std::make_unique<sfu::metrics::ShardObserverAdapter>(collector->shard(k)));
+  }
+  auto observer_for = [&observers](uint32_t shard) -> sfu::net::ShardObserver* {
+    return shard < observers.size() ? observers[shard].get() : nullptr;
+  };
+  Daemon daemon(command_line->config, ShardLoopFactory(logger, observer_for), logger, collector);
   return daemon.Run();
 }
