@@ -13,6 +13,7 @@ namespace sfu::sfu {
 // What one cross-shard slot carries (DESIGN.md §2: a room spanning shards).
 enum class CrossShardKind : uint8_t {
   kMedia,            // home → remote: one plaintext publisher RTP packet (`data`)
+  kPublisherRtcp,    // home → remote: the publisher's plaintext compound RTCP (SR, BYE)
   kKeyframeRequest,  // remote → home: a PLI/FIR its subscribers need from `media_ssrc`
   kNack,             // remote → home: sequence numbers of `media_ssrc` the remote shard missed
 };

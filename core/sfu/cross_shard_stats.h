@@ -15,7 +15,9 @@ namespace sfu::sfu {
   X(drop_handoff_queue_full, "hand-offs dropped because the ring to that shard was full")     \
   X(drop_handoff_no_ring, "hand-offs to a shard with no ring (no mesh attached, bad index)")  \
   X(drop_handoff_too_large, "hand-offs of a packet larger than a ring slot")                  \
+  X(handoff_rtcp, "publisher RTCP datagrams (SR, BYE) written into another shard's ring")     \
   X(handoff_received, "publisher packets taken from other shards' rings")                     \
+  X(handoff_rtcp_received, "publisher RTCP datagrams taken from other shards' rings")         \
   X(drop_handoff_unknown_publisher, "received packets of a publisher not proxied here")       \
   X(feedback_sent, "keyframe requests and NACK lists sent to a publisher's home shard")       \
   X(drop_feedback_queue_full, "feedback dropped because the ring to the home shard was full") \

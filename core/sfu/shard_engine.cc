@@ -257,6 +257,7 @@ void ShardEngine::HandleMedia(Instant now, Peer& peer, bool rtcp, absl::Span<uin
   const absl::Span<const uint8_t> plaintext = datagram.first(plain_size);
   if (rtcp) {
     router_.OnRtcp(now, peer.id(), plaintext, &router_out_);
+    if (peer.role() == PeerRole::kPublisher) HandOffPublisherRtcp(peer, plaintext);
   } else {
     router_.OnRtp(now, peer.id(), plaintext, &router_out_);
   }

@@ -111,7 +111,9 @@ class ShardEngine {
   // must outlive the engine; `self` is this shard's index in it. Without a mesh, hand-offs are
   // dropped and counted (ShardStats::drop_out_remote_shard).
   //   home shard:  Router kRemoteShard output ─▶ ring(self, k) slot (plaintext RTP, in place)
-  //   shard k:     DrainCrossShard ─▶ Router::OnRtp from the proxy publisher ─▶ its subscribers
+  //   home shard:  the publisher's RTCP (SR, BYE) ─▶ ring(self, k) slot, once
+  //   shard k:     DrainCrossShard ─▶ Router::OnRtp/OnRtcp from the proxy publisher ─▶ its
+  //                subscribers
   //   shard k:     Router RTCP for the proxy (PLI/FIR, NACK) ─▶ ring(k, home) feedback slot
   //   home shard:  DrainCrossShard ─▶ RequestKeyframeForSsrc / ResendToShard
   // Control: StartHandOff/StopHandOff (home), AddRemotePublisher/RemoveRemotePublisher (k).
@@ -157,10 +159,13 @@ class ShardEngine {
 
   // shard_engine_cross_shard.cc
   absl::Status StartHandOff(const sfu::StartHandOff& command);
+  void StopHandOff(const sfu::StopHandOff& command);
   absl::Status AddRemotePublisher(sfu::AddRemotePublisher command);
   void RemoveRemotePublisher(PeerId peer);
   // A kRemoteShard output into the ring to its shard.
   void HandOff(const RouterOutput& output);
+  // A publisher's RTCP (SRs for lip sync, BYE) once to every shard its room spans.
+  void HandOffPublisherRtcp(const Peer& publisher, absl::Span<const uint8_t> compound);
   // RTCP the Router wrote for a proxy publisher: PLI/FIR/NACK go to its home shard, the rest
   // (receiver reports) is dropped. False if `output.peer` is not a proxy here.
   bool ForwardProxyFeedback(const RouterOutput& output);
@@ -202,9 +207,10 @@ class ShardEngine {
   CrossShardMesh* mesh_ = nullptr;
   uint16_t shard_index_ = 0;
   absl::flat_hash_map<PeerId, RemotePublisher> remote_publishers_;
-  std::vector<uint8_t> wake_pending_;  // per shard: already in wakes_
-  std::vector<uint16_t> wakes_;        // reserved for every shard at attach
-  size_t drain_cursor_ = 0;            // the inbound ring DrainCrossShard starts at
+  absl::flat_hash_map<RoomId, std::vector<uint16_t>> handoffs_;  // as told to the Router
+  std::vector<uint8_t> wake_pending_;                            // per shard: already in wakes_
+  std::vector<uint16_t> wakes_;  // reserved for every shard at attach
+  size_t drain_cursor_ = 0;      // the inbound ring DrainCrossShard starts at
   CrossShardStats cross_stats_;
 };
 

@@ -35,7 +35,7 @@ absl::Status ShardEngine::HandleCommand(Instant now, ShardCommand command) {
                  },
                  [&](sfu::StartHandOff& start) { return StartHandOff(start); },
                  [&](sfu::StopHandOff& stop) {
-                   router_.RemoveRemoteShard(stop.room, stop.shard);
+                   StopHandOff(stop);
                    return absl::OkStatus();
                  },
                  [&](sfu::AddRemotePublisher& add) { return AddRemotePublisher(std::move(add)); },
@@ -61,7 +61,49 @@ absl::Status ShardEngine::StartHandOff(const sfu::StartHandOff& command) {
   if (mesh_ == nullptr || mesh_->ring(shard_index_, command.shard) == nullptr) {
     return absl::InvalidArgumentError("no cross-shard ring to that shard");
   }
+  std::vector<uint16_t>& shards = handoffs_[command.room];
+  if (std::find(shards.begin(), shards.end(), command.shard) == shards.end()) {
+    shards.push_back(command.shard);
+  }
   return router_.AddRemoteShard(command.room, command.shard);
+}
+
+void ShardEngine::StopHandOff(const sfu::StopHandOff& command) {
+  if (auto it = handoffs_.find(command.room); it != handoffs_.end()) {
+    std::erase(it->second, command.shard);
+    if (it->second.empty()) handoffs_.erase(it);
+  }
+  router_.RemoveRemoteShard(command.room, command.shard);
+}
+
+void ShardEngine::HandOffPublisherRtcp(const Peer& publisher, absl::Span<const uint8_t> compound) {
+  if (handoffs_.empty()) return;
+  auto it = handoffs_.find(publisher.room());
+  if (it == handoffs_.end()) return;
+  for (uint16_t shard : it->second) {
+    if (compound.size() > kCrossShardMaxData) {
+      ++stats_.drop_out_remote_shard;
+      ++cross_stats_.drop_handoff_too_large;
+      continue;
+    }
+    CrossShardSlot* slot = ReserveTo(shard);
+    if (slot == nullptr) {
+      ++stats_.drop_out_remote_shard;
+      ++cross_stats_.drop_handoff_queue_full;
+      continue;
+    }
+    slot->kind = CrossShardKind::kPublisherRtcp;
+    slot->layer = 0;
+    slot->from_shard = shard_index_;
+    slot->publisher = publisher.id();
+    slot->room = publisher.room();
+    slot->track = kNoTrack;
+    slot->media_ssrc = 0;
+    slot->size = static_cast<uint32_t>(compound.size());
+    std::memcpy(slot->data, compound.data(), compound.size());
+    PublishTo(shard);
+    ++cross_stats_.handoff_rtcp;
+  }
 }
 
 absl::Status ShardEngine::AddRemotePublisher(sfu::AddRemotePublisher command) {
@@ -250,6 +292,14 @@ void ShardEngine::HandleCrossShardSlot(Instant now, const CrossShardSlot& slot) 
       }
       ++cross_stats_.handoff_received;
       router_.OnRtp(now, slot.publisher, absl::MakeConstSpan(slot.data, size), &router_out_);
+      return;
+    case CrossShardKind::kPublisherRtcp:
+      if (!remote_publishers_.contains(slot.publisher)) {
+        ++cross_stats_.drop_handoff_unknown_publisher;
+        return;
+      }
+      ++cross_stats_.handoff_rtcp_received;
+      router_.OnRtcp(now, slot.publisher, absl::MakeConstSpan(slot.data, size), &router_out_);
       return;
     case CrossShardKind::kKeyframeRequest:
       ++cross_stats_.feedback_received;

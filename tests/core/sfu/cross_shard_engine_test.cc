@@ -372,8 +372,8 @@ TEST(CrossShardEngineTest, KeyframeRequestFromShard1ReachesThePublisherOnShard0)
   EXPECT_EQ(w.engine(0).cross_shard_stats().remote_keyframe_requests, 1u);
 
   // Once the viewer gets video, its own PLI (for its rewritten SSRC) travels the same way.
-  w.Send(pub, pub.ProtectRtp(MakeRtp(kVp8Pt, 1, 0, kVideoSsrc,
-                                     test_support::Vp8Payload(true, 1, 100), true)));
+  w.Send(pub, pub.ProtectRtp(
+                  MakeRtp(kVp8Pt, 1, 0, kVideoSsrc, test_support::Vp8Payload(true, 1, 100), true)));
   ASSERT_EQ(OfPt(sub.TakeAll(), kSubVp8Pt).size(), 1u);
   w.Advance(milliseconds(30));
   std::vector<uint8_t> pli = {0x81, 206, 0, 2};
@@ -384,6 +384,27 @@ TEST(CrossShardEngineTest, KeyframeRequestFromShard1ReachesThePublisherOnShard0)
   plis = PliMediaSsrcs(pub.rtcp_plain);
   ASSERT_EQ(plis.size(), before + 2);
   EXPECT_EQ(plis.back(), kVideoSsrc);
+}
+
+TEST(CrossShardEngineTest, PublisherRtcpReachesShard1AndItsByeEndsTheTrackThere) {
+  World w;
+  ShardPeer& pub = w.NewPeer(0, 1);
+  ShardPeer& sub = w.NewPeer(1, 2);
+  ASSERT_TRUE(w.AddPublisher(pub).ok());
+  ASSERT_TRUE(w.AddSubscriber(sub).ok());
+  w.SpanRoom(pub);
+  ASSERT_TRUE(w.Connect({&pub, &sub}));
+  w.Send(pub, pub.ProtectRtp(MakeRtp(kOpusPt, 1, 0, kAudioSsrc, Audio(1))));
+  ASSERT_EQ(OfPt(sub.TakeAll(), kSubOpusPt).size(), 1u);
+
+  // RFC 3550 §6.6 BYE for the audio SSRC: the home Router ends the track, and so does shard 1's.
+  std::vector<uint8_t> bye = {0x81, 203, 0, 1};
+  test_support::PutU32(bye, kAudioSsrc);
+  w.Send(pub, pub.ProtectRtcp(bye));
+  EXPECT_EQ(w.engine(0).cross_shard_stats().handoff_rtcp, 1u);
+  EXPECT_EQ(w.engine(1).cross_shard_stats().handoff_rtcp_received, 1u);
+  EXPECT_EQ(w.engine(0).router().stats().tracks_ended, 1u);
+  EXPECT_EQ(w.engine(1).router().stats().tracks_ended, 1u);
 }
 
 TEST(CrossShardEngineTest, ViewerOnShard1BeforeThePublisherGetsMediaOnceItStarts) {
