@@ -1,5 +1,7 @@
 #include "daemon/add_peer_builder.h"
 
+#include <algorithm>
+
 #include "core/common/status_macros.h"
 #include "crypto/certificate.h"
 
@@ -20,7 +22,11 @@ std::optional<sfu::MediaKind> ToSfuKind(sdp::MediaKind kind) {
 std::vector<sfu::CodecConfig> Codecs(const sdp::NegotiatedMedia& m) {
   std::vector<sfu::CodecConfig> out;
   for (const sdp::NegotiatedCodec& c : m.codecs) {
-    out.push_back(sfu::CodecConfig{c.pt, c.name, c.clock_rate, c.rtx_pt.value_or(0)});
+    // Plain "a=rtcp-fb:<pt> nack" (RFC 4585 §4.2); "nack pli" is a keyframe request, not NACK.
+    const bool nack =
+        std::any_of(c.rtcp_feedback.begin(), c.rtcp_feedback.end(),
+                    [](const sdp::RtcpFb& fb) { return fb.type == "nack" && fb.subtype.empty(); });
+    out.push_back(sfu::CodecConfig{c.pt, c.name, c.clock_rate, c.rtx_pt.value_or(0), nack});
   }
   return out;
 }

@@ -40,6 +40,9 @@ struct CodecConfig {
   std::string name;  // rtpmap encoding name: "opus", "VP8", "H264", ...
   uint32_t clock_rate = 90000;
   uint8_t rtx_pt = 0;  // 0: no RTX for this codec
+  // Publisher tracks: the sender accepts Generic NACK for this codec (a=rtcp-fb nack, RFC 4585
+  // §4.2), so sfud may ask it to retransmit. Without it sfud sends no NACKs for the codec.
+  bool nack = true;
 };
 
 // One negotiated header extension (a=extmap).

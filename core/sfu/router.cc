@@ -476,7 +476,10 @@ void Router::OnRtp(Instant now, PeerId from, absl::Span<const uint8_t> packet, O
   if (rtx) {
     ++s.stats.recovered_packets;
     layer.nacks.OnRecovered(index);
-  } else if (!layer.nacks.OnPacket(index, previous_highest, first, now, s.NackPolicy())) {
+  } else if (track->codecs[codec_index].nack &&
+             !layer.nacks.OnPacket(index, previous_highest, first, now, s.NackPolicy())) {
+    // Gaps are only tracked where NACK was negotiated (RFC 4585 §4.2): Chromium offers none for
+    // opus, and NACKs for its audio were counted by it (nackCount) and never answered.
     s.RequestKeyframe(now, track, layer_index, /*fir=*/false, out);
   }
   s.next_nack_due = std::min(s.next_nack_due, layer.nacks.next_deadline());

@@ -168,6 +168,38 @@ TEST_F(RouterRtcpTest, PublisherLossIsNackedWithRetryLimit) {
   EXPECT_EQ(router_.stats().recovered_packets, 1u);
 }
 
+// Chromium offers no "a=rtcp-fb:111 nack" for opus; NACKs sfud sent for its audio anyway showed
+// up in its getStats (nackCount) and were never answered. Only codecs with NACK are NACKed.
+TEST_F(RouterRtcpTest, NoNacksForACodecWithoutNegotiatedNack) {
+  Router router(Config());  // its own publisher, not the fixture's
+  OutputBatch batch(256, 256 * 1600);
+  PublisherConfig config = AvPublisher();
+  config.tracks[0].codecs[0].nack = false;  // audio: opus without NACK
+  ASSERT_TRUE(router.AddPublisher(kPublisher, config).ok());
+  ASSERT_TRUE(router.AddSubscriber(10, AvSubscriber(10)).ok());
+  auto send = [&](Instant now, uint32_t ssrc, uint8_t pt, uint16_t seq) {
+    Pkt p;
+    p.ssrc = ssrc;
+    p.pt = pt;
+    p.seq = seq;
+    p.payload = pt == kPubVp8 ? (seq == 1000 ? Vp8Key() : Vp8Delta())
+                              : std::vector<uint8_t>{0xf8, 0xff, 0xfe};
+    router.OnRtp(now, kPublisher, Build(p), &batch);
+  };
+  for (uint16_t seq : {1000, 1001, 1004}) {
+    send(kT0, kAudioSsrc, kPubOpus, seq);
+    send(kT0, kVideoSsrc, kPubVp8, seq);
+  }
+  Drain(&batch);
+  router.OnTimeout(kT0 + milliseconds(5), &batch);
+  std::vector<Out> out = OfKind(Drain(&batch), OutputKind::kRtcp, kPublisher);
+  ASSERT_EQ(out.size(), 1u);  // the video NACK only
+  uint32_t media = 0;
+  EXPECT_EQ(NacksIn(out[0].bytes, &media), (std::vector<uint16_t>{1002, 1003}));
+  EXPECT_EQ(media, kVideoSsrc);
+  EXPECT_EQ(router.stats().nacks_sent, 2u);
+}
+
 TEST_F(RouterRtcpTest, PliDeduplicatedAcrossSubscribersAndRateLimited) {
   Send(kT0, 1000, Vp8Key());
   Drain(&batch_);
