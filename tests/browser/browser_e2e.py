@@ -8,9 +8,11 @@ Two browser windows load sfud's own demo page (GET /), so every fetch is same-or
   * window "viewers": the demo's "Play room" button opens WHEP viewer 1 BEFORE anyone publishes;
   * window "publisher": the demo's "Publish camera" button publishes fake camera + microphone
     over WHIP;
-  * window "viewers" again: "Play room" opens WHEP viewer 2 once the publisher is connected.
-Passes when, from getStats, each viewer has decoded video frames and received audio packets over
-DTLS 1.2 (tlsVersion FEFD) with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and SRTP_AEAD_AES_128_GCM.
+  * window "viewers" again: "Play room" opens WHEP viewer 2 once the publisher has encoded 30
+    video frames (so viewer 2's first keyframe must come from a PLI sfud sends the publisher).
+Passes when, from getStats, each viewer has decoded video frames and received and decoded audio
+packets over DTLS 1.2 (tlsVersion FEFD) with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and
+SRTP_AEAD_AES_128_GCM, from the port of the room's home shard, and the publisher counted a PLI.
 Any failure names the assertion and prints the stats seen, the demo pages' logs, the browser
 console and the tail of sfud's stderr. A missing browser is a failure (scripts/setup.sh installs
 it), never a skip.
