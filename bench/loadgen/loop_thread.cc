@@ -110,6 +110,15 @@ void LoopThread::Release() {
   (void)!write(event_fd_, &one, sizeof(one));
 }
 
+void LoopThread::ResetLatency() {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    reset_latency_ = true;
+  }
+  const uint64_t one = 1;
+  (void)!write(event_fd_, &one, sizeof(one));
+}
+
 void LoopThread::Finish() {
   {
     std::lock_guard<std::mutex> lock(inbox_mutex_);
@@ -185,6 +194,10 @@ void LoopThread::DrainInbox(Instant now) {
     closes.swap(close_requests_);
     stop_media = stop_media_;
     holding_ = hold_;
+    if (reset_latency_) {
+      latency_.Reset();
+      reset_latency_ = false;
+    }
   }
   for (PeerJob& job : jobs) StartPeer(now, std::move(job));
   if (!holding_ && !held_.empty()) {

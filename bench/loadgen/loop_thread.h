@@ -66,6 +66,9 @@ class LoopThread {
   // all at once, so the handshake rate is sfud's, not its signaling's.
   void Hold();
   void Release();
+  // Starts the latency measurement afresh (the end of the join phase's warm-up: handshakes in
+  // the loop threads delay packets, which says nothing about sfud's forwarding).
+  void ResetLatency();
   void Finish();  // closes every peer (DTLS close_notify), records, and exits
   ThreadSnapshot Snapshot() const;
   // After the thread has exited (Join): every peer's result, and all latencies seen.
@@ -110,6 +113,7 @@ class LoopThread {
   bool stop_media_ = false;
   bool finish_ = false;
   bool hold_ = false;
+  bool reset_latency_ = false;
 
   // Loop thread only.
   crypto::SystemRandom random_;

@@ -194,7 +194,8 @@ std::string FormatTable(const Report& r) {
   row("loss", absl::StrFormat("%.4f%% (%u of %u)  worst subscriber %.4f%%", r.loss * 100,
                               r.media_lost, r.media_expected, r.worst_subscriber_loss * 100));
   row("duplicates / reordered", absl::StrFormat("%u / %u", r.duplicates, r.reordered));
-  row("latency (end to end)", pct(r.latency_ms));
+  row("latency (end to end)",
+      pct(r.latency_ms) + absl::StrFormat(", last %.0f s", r.latency_seconds));
   row("jitter video / audio",
       absl::StrFormat("mean %.2f / %.2f ms, max %.2f / %.2f ms", r.video_jitter_ms_mean,
                       r.audio_jitter_ms_mean, r.video_jitter_ms_max, r.audio_jitter_ms_max));

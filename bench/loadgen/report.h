@@ -52,7 +52,8 @@ struct Report {
   uint64_t duplicates = 0, reordered = 0, too_old = 0, without_probe = 0;
   double loss = 0;  // lost / expected
   double worst_subscriber_loss = 0;
-  Percentiles latency_ms;  // end to end, publisher send to subscriber receive
+  Percentiles latency_ms;      // end to end, publisher send to subscriber receive
+  double latency_seconds = 0;  // the window latency_ms covers (after the join warm-up)
   double video_jitter_ms_mean = 0, video_jitter_ms_max = 0;
   double audio_jitter_ms_mean = 0, audio_jitter_ms_max = 0;
   // Traffic as the load generator saw it (SRTP/SRTCP datagrams).

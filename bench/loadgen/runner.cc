@@ -382,15 +382,28 @@ absl::StatusOr<Report> Runner::Run() {
   std::optional<double> cpu_start;
   if (scenario_.sfud_pid) cpu_start = ProcessCpuSeconds(*scenario_.sfud_pid);
   const Instant media_start = net::MonotonicClock::Now();
+  Instant latency_from = media_start;
   Instant next_progress = started + std::chrono::seconds(1);
   Instant next_churn =
       scenario_.churn > 0
           ? started + std::chrono::nanoseconds(static_cast<int64_t>(1e9 / scenario_.churn))
           : Instant::Infinite();
   uint64_t churn_counter = 0;
+  std::optional<Instant> latency_reset_at;
+  bool latency_reset = false;
   while (true) {
     const Instant now = net::MonotonicClock::Now();
     if (now >= end) break;
+    if (!latency_reset) {
+      if (!latency_reset_at.has_value()) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (jobs_.empty() && jobs_in_flight_ == 0) latency_reset_at = now + scenario_.warmup;
+      } else if (now >= *latency_reset_at) {
+        for (auto& loop : loops_) loop->ResetLatency();
+        latency_reset = true;
+        latency_from = now;
+      }
+    }
     if (now >= next_progress) {
       if (!scenario_.quiet) PrintProgress(now, started);
       next_progress += std::chrono::seconds(1);
@@ -479,6 +492,7 @@ absl::StatusOr<Report> Runner::Run() {
   report.not_started = not_started;
   report.deletes_failed = deletes_failed_;
   report.signaling_per_second = signaling_per_second;
+  report.latency_seconds = (media_end - latency_from).count() / 1e9;
   report.run_seconds = (media_end - started).count() / 1e9;
   // Media flows from the first connected peer to StopMedia.
   int64_t first_connected = INT64_MAX;

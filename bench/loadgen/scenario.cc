@@ -51,6 +51,7 @@ Machinery:
   --http-timeout-ms N       timeout of each HTTP request (default 5000)
   --connect-timeout-ms N    from the answer to DTLS connected (default 10000)
   --grace-ms N              wait after media stops before peers close (default 1000)
+  --warmup-ms N             latency counts from this long after the last join (default 1000)
   --local-ip IP             address the peers' sockets bind (default 127.0.0.1)
   --sfud-pid PID            report sfud's CPU use from /proc/PID/stat
   --quiet                   no progress line
@@ -110,6 +111,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args) {
       {"http-timeout-ms", ms(&s.http_timeout, 1)},
       {"connect-timeout-ms", ms(&s.connect_timeout, 1)},
       {"grace-ms", ms(&s.grace, 1)},
+      {"warmup-ms", ms(&s.warmup, 1)},
       {"local-ip", str(&s.local_ip)},
       {"json", str(&s.json_path)},
       {"max-loss", fraction(&s.max_loss)},

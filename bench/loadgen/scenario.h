@@ -30,6 +30,9 @@ struct Scenario {
   std::chrono::milliseconds http_timeout{5000};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds grace{1000};  // after media stops, before peers close
+  // Latency is measured from this long after the last join (handshakes in the load generator's
+  // own threads delay packets during the join phase).
+  std::chrono::milliseconds warmup{1000};
   std::string local_ip = "127.0.0.1";
   std::string json_path;
   bool quiet = false;  // no progress line
