@@ -137,14 +137,11 @@ def run(sfud_binary, work):
         def both_connected():
             ss = browser.stats()["sessions"]
             return len(ss) == 2 and all(s["transport"] and s["transport"]["dtlsState"] ==
-                                        "connected" for s in ss)
-        wait_for("the WHIP and the WHEP session to connect", both_connected, CONNECT_TIMEOUT_S,
-                 0.25)
-        log = sfud.log()
-        session_ids = [line.split()[2] for line in log.splitlines()
-                       if line.startswith(("<6>whip session ", "<6>whep session "))]
-        if len(session_ids) != 2:
-            raise Failure(f"expected two session lines in sfud's log, found {session_ids}")
+                                        "connected" for s in ss) and ss
+        sessions = wait_for("the WHIP and the WHEP session to connect", both_connected,
+                            CONNECT_TIMEOUT_S, 0.25)
+        # The session id is the last segment of the resource URL (RFC 9725 §4.1 Location).
+        session_ids = [s["location"].rstrip("/").rsplit("/", 1)[1] for s in sessions]
         print(f"live sessions {session_ids}")
 
         # 5. SIGTERM: STOPPING=1, exit 0 within the drain timeout, sessions closed.
