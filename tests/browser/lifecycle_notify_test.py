@@ -112,6 +112,11 @@ def run(sfud_binary, work):
     result = 1
     try:
         # 2. READY=1, and the HTTP port serves when it arrives.
+        wait_for("READY=1 (or sfud exiting)",
+                 lambda: notes.count("READY", "1") or sfud.proc.poll() is not None,
+                 NOTIFY_TIMEOUT_S, 0.01)
+        if sfud.proc.poll() is not None:
+            raise Failure(f"sfud exited with {sfud.proc.returncode} before READY=1")
         ready = notes.wait("READY", "1", "READY=1")
         if not accepts_connections(HTTP_PORT):
             raise Failure("READY=1 arrived but the HTTP port refuses connections")
