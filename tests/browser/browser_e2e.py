@@ -25,8 +25,8 @@ import sys
 
 from browser_util import (MEDIA_PORT, Browser, Failure, Sfud, run_in_netns, wait_for)
 
-CONNECT_TIMEOUT_S = 20
-MEDIA_TIMEOUT_S = 25
+CONNECT_TIMEOUT_S = 30
+MEDIA_TIMEOUT_S = 40
 
 EXPECTED_TRANSPORT = {
     "dtlsState": "connected",

@@ -17,7 +17,7 @@ HTTP_PORT = 18080
 MEDIA_PORT = 20000
 METRICS_PORT = 19464
 DRIVER_PORT = 9515
-READY_TIMEOUT_S = 10
+READY_TIMEOUT_S = 20
 
 # A compact getStats summary of each RTCPeerConnection the demo page keeps in `sessions`, plus
 # the page's log. Run with execute/async.

@@ -28,7 +28,7 @@ from browser_util import (HTTP_PORT, Browser, Failure, Sfud, run_in_netns, wait_
 
 WATCHDOG_USEC = 400_000  # sfud pings every WATCHDOG_USEC / 2
 DRAIN_TIMEOUT_MS = 4000
-CONNECT_TIMEOUT_S = 20
+CONNECT_TIMEOUT_S = 30
 NOTIFY_TIMEOUT_S = 10
 # The exit must come within the drain timeout plus the HTTP server's stop: cpp-httplib waits for
 # idle keep-alive connections (the browser's, to the demo page) to reach their 5 s timeout.
