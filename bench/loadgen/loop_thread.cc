@@ -199,7 +199,6 @@ void LoopThread::DrainInbox(Instant now) {
       reset_latency_ = false;
     }
   }
-  for (PeerJob& job : jobs) StartPeer(now, std::move(job));
   if (!holding_ && !held_.empty()) {
     for (uint32_t index : held_) {
       if (slots_[index].peer == nullptr) continue;
@@ -218,6 +217,8 @@ void LoopThread::DrainInbox(Instant now) {
       Retire(i);
     }
   }
+  // After the closes: a churned peer's next session (same id) must not be closed with its last.
+  for (PeerJob& job : jobs) StartPeer(now, std::move(job));
   if (stop_media && !media_stopped_) {
     media_stopped_ = true;
     for (uint32_t i = 0; i < slots_.size(); ++i) {

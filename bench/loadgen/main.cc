@@ -39,5 +39,11 @@ int main(int argc, char** argv) {
       return sfu::loadgen::kExitError;
     }
   }
-  return report->slo_ok() ? sfu::loadgen::kExitOk : sfu::loadgen::kExitSloViolated;
+  if (!report->slo_ok()) return sfu::loadgen::kExitSloViolated;
+  // Without SLOs a run still fails if not a single peer got media going: nothing was measured.
+  if (report->publishers_connected + report->subscribers_connected == 0) {
+    std::fprintf(stderr, "sfud-loadgen: no peer connected\n");
+    return sfu::loadgen::kExitError;
+  }
+  return sfu::loadgen::kExitOk;
 }

@@ -61,7 +61,7 @@ Output and SLOs:
   --max-p99-latency-ms N    fail if p99 end-to-end latency is higher
   --min-connected X         e.g. 100% or 0.99: fail if fewer peers connected
 
-Exit status: 0 ok, 1 could not run, 2 bad flags, 3 an SLO was violated.
+Exit status: 0 ok, 1 could not run (or no peer connected), 2 bad flags, 3 an SLO was violated.
 )";
 }
 

@@ -39,7 +39,7 @@ HttpOutcome WhipClient::PostOffer(std::string_view kind, std::string_view room,
   HttpOutcome out;
   out.elapsed = std::chrono::steady_clock::now() - start;
   if (!result) {
-    out.error = absl::StrCat("connection: ", httplib::to_string(result.error()));
+    out.error = absl::StrCat("no HTTP response (", httplib::to_string(result.error()), ")");
     return out;
   }
   out.status = result->status;
@@ -70,7 +70,7 @@ HttpOutcome WhipClient::Delete(const std::string& location) {
   HttpOutcome out;
   out.elapsed = std::chrono::steady_clock::now() - start;
   if (!result) {
-    out.error = absl::StrCat("connection: ", httplib::to_string(result.error()));
+    out.error = absl::StrCat("no HTTP response (", httplib::to_string(result.error()), ")");
     return out;
   }
   out.status = result->status;
