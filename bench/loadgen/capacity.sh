@@ -141,10 +141,10 @@ fi
 
 bare=
 if [ -n "$NET_BENCH" ] && [ -x "$NET_BENCH" ]; then
-  bare=$("$NET_BENCH" --benchmark_filter='send/bare_sendmmsg/1200' --benchmark_repetitions=1 \
-    --benchmark_format=json 2>/dev/null | python3 -c "import json,sys; \
-b=[x for x in json.load(sys.stdin)['benchmarks'] if 'pkts/s' in x]; \
-print('%.0f pkt/s' % max(x['pkts/s'] for x in b))" 2>/dev/null)
+  # net_bench's own reporter prints the pkts/s counter (per CPU second) on each line; take the
+  # median of the three repetitions.
+  bare=$("$NET_BENCH" --benchmark_filter='send/bare_sendmmsg/1200' --benchmark_color=false \
+    2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | grep 'bare_sendmmsg/1200.*_median' | awk '{print $NF " datagrams per CPU second"}')
 fi
 
 echo
