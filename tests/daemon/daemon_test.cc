@@ -74,6 +74,8 @@ DaemonConfig TestConfig(std::chrono::milliseconds drain_timeout) {
   DaemonConfig config = DefaultConfig();
   config.shards = 1;
   config.http_address = SocketAddress{IpAddress::Loopback(IpAddress::Family::kV4), 0};
+  // Ephemeral like HTTP: the default 9464 may be held by anything else on the machine.
+  config.metrics_address = SocketAddress{IpAddress::Loopback(IpAddress::Family::kV4), 0};
   config.drain_timeout = drain_timeout;
   return config;
 }
