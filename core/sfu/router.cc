@@ -316,6 +316,11 @@ absl::Status Router::AddRemoteShard(RoomId room, uint16_t shard) {
 void Router::RemoveRemoteShard(RoomId room, uint16_t shard) {
   if (auto it = state_->rooms.find(room); it != state_->rooms.end()) {
     std::erase(it->second.remote_shards, shard);
+    // A room entry made only for the hand-off (its viewers are elsewhere) goes with it.
+    const Room& r = it->second;
+    if (r.remote_shards.empty() && r.tracks.empty() && r.subscribers.empty()) {
+      state_->rooms.erase(it);
+    }
   }
 }
 
