@@ -65,6 +65,7 @@ struct ShardLoopOptions {
 //   Wait(min(engine deadline, ...)) on sockets + wake fd
 //   ─▶ Receive batch ─▶ HandleDatagram each ─▶ engine transmits copied into the send queue
 //   ─▶ Flush (one sendmmsg / io_uring submit, GSO runs) ─▶ ReleaseReceived
+//   ─▶ other shards' rings (bounded) ─▶ DrainCrossShard ─▶ Flush; wake the shards handed to
 //   ─▶ commands ─▶ HandleCommand; events ─▶ push_event; HandleTimeout when due ─▶ Flush
 //
 // The backend and the engine are created on the shard thread (io_uring's SINGLE_ISSUER ties the
