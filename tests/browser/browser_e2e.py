@@ -129,6 +129,10 @@ def run(sfud_binary, work, shards, room):
                      if o["kind"] == "video"]
         if not any((o.get("pliCount") or 0) > 0 for o in video_out):
             raise Failure(f"the publisher received no PLI after viewer 2 joined ({video_out})")
+        # A clean stop with live sessions (a sanitizer report would make this non-zero).
+        code = sfud.stop()
+        if code != 0:
+            raise Failure(f"sfud exited with {code} on SIGTERM, want 0")
         for i, s in enumerate(last["viewers"]["sessions"][:2]):
             t = s["transport"]
             inbound = {r["kind"]: {k: v for k, v in r.items() if k in (

@@ -139,14 +139,16 @@ class Sfud:
             return f.read()
 
     def stop(self):
+        """SIGTERM (if still running), bounded wait; returns the exit code."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=15)  # drain + cpp-httplib keep-alive (5 s)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+        return self.proc.returncode
 
     def report(self):
         print(f"--- sfud exit code {self.proc.returncode}; tail of {self.log_path}:")
