@@ -12,6 +12,8 @@ namespace {
 int BoundLoopbackSocket(SocketAddress* bound) {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   EXPECT_GE(fd, 0);
+  const int receive_buffer = 1 << 20;  // a burst waits here while the test thread is elsewhere
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   sockaddr_in local{};
   local.sin_family = AF_INET;
   local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

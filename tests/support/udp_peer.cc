@@ -12,6 +12,9 @@ UdpPeer::UdpPeer(SimPeerConfig config, SocketAddress server)
     : sim_(std::move(config)), server_(server) {
   fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   EXPECT_GE(fd_, 0);
+  // Room for a burst of media while the test thread is busy elsewhere (capped by rmem_max).
+  const int receive_buffer = 1 << 20;
+  setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   sockaddr_in local{};
   local.sin_family = AF_INET;
   local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
