@@ -2,7 +2,10 @@
 """End to end through the real sfud and real headless Chromium (Debian chromium + chromedriver,
 Python standard library only), in a loopback-only network namespace.
 
-  browser_e2e.py SFUD_BINARY WORK_DIR [--shards N] [--room NAME]
+  browser_e2e.py SFUD_BINARY WORK_DIR [--shards N] [--room NAME] [--spread]
+
+--spread (2 or more shards) runs sfud with --spread_threshold=1: viewer 2 is placed on the shard
+after the room's home shard, so its media crosses shards inside sfud.
 
 Two browser windows load sfud's own demo page (GET /), so every fetch is same-origin:
   * window "viewers": the demo's "Play room" button opens WHEP viewer 1 BEFORE anyone publishes;
@@ -23,6 +26,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree when importing the helpers
 from browser_util import (MEDIA_PORT, Browser, Failure, Sfud, run_in_netns, wait_for)
 
 CONNECT_TIMEOUT_S = 30
@@ -69,9 +73,14 @@ def viewer_problems(name, s, media_port):
     return problems
 
 
-def run(sfud_binary, work, shards, room):
-    sfud = Sfud(sfud_binary, os.path.join(work, f"sfud-{shards}shard.log"), [f"--shards={shards}"])
-    media_port = MEDIA_PORT + home_shard(room, shards)
+def run(sfud_binary, work, shards, room, spread):
+    name = f"{shards}shard{'-spread' if spread else ''}"
+    args = [f"--shards={shards}"] + (["--spread_threshold=1"] if spread else [])
+    sfud = Sfud(sfud_binary, os.path.join(work, f"sfud-{name}.log"), args)
+    home = home_shard(room, shards)
+    media_port = MEDIA_PORT + home
+    # daemon/shard_placement.cc: past the threshold, a viewer goes to the next shard.
+    viewer2_port = MEDIA_PORT + ((home + 1) % shards if spread else home)
     browser = None
     last = {}
     result = 1
@@ -115,7 +124,7 @@ def run(sfud_binary, work, shards, room):
                 last["problems"] = [f"{len(ss)} viewer sessions, want 2"]
                 return False
             last["problems"] = (viewer_problems("viewer 1 (joined first)", ss[0], media_port) +
-                                viewer_problems("viewer 2", ss[1], media_port))
+                                viewer_problems("viewer 2", ss[1], viewer2_port))
             return not last["problems"]
         try:
             wait_for("both viewers to decode video and receive audio", viewers_ok,
@@ -141,7 +150,8 @@ def run(sfud_binary, work, shards, room):
             print(f"viewer {i + 1}: {t['tlsVersion']} {t['dtlsCipher']} {t['srtpCipher']} "
                   f"{json.dumps(inbound)}")
         print(f"publisher video: {json.dumps(video_out)}")
-        print(f"PASS: {shards} shard(s), room {room} on port {media_port}: two WHEP viewers (one "
+        print(f"PASS: {shards} shard(s), room {room} on port {media_port}, viewer 2 on port "
+              f"{viewer2_port}: two WHEP viewers (one "
               "joined before the publisher) decoded the WHIP publisher's media over DTLS 1.2, "
               "SRTP AEAD_AES_128_GCM")
         result = 0
@@ -169,12 +179,16 @@ def main():
             i = argv.index(flag)
             options[flag] = argv[i + 1]
             del argv[i:i + 2]
-    if len(argv) != 2:
+    spread = "--spread" in argv
+    if spread:
+        argv.remove("--spread")
+    if len(argv) != 2 or (spread and int(options["--shards"]) < 2):
         print(__doc__)
         return 2
     sfud, work = os.path.abspath(argv[0]), os.path.abspath(argv[1])
     os.makedirs(work, exist_ok=True)
-    return run_in_netns(lambda: run(sfud, work, int(options["--shards"]), options["--room"]))
+    return run_in_netns(
+        lambda: run(sfud, work, int(options["--shards"]), options["--room"], spread))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree when importing the helpers
 from browser_util import (HTTP_PORT, Browser, Failure, Sfud, run_in_netns, wait_for)
 
 WATCHDOG_USEC = 400_000  # sfud pings every WATCHDOG_USEC / 2
