@@ -17,7 +17,7 @@ int64_t SeqNumUnwrapper::Unwrap(uint16_t seq) {
     highest_ += forward;
     return highest_;
   }
-  if (backward <= max_misorder_) {  // late or duplicated
+  if (backward <= max_late_) {  // late, duplicated or retransmitted
     return highest_ - backward;
   }
   // A large jump. RFC 3550 A.1: accept it only when the next packet continues from it.

@@ -24,9 +24,13 @@ constexpr int32_t SeqDelta(uint16_t a, uint16_t b) {
 //   - the first number seen maps to itself;
 //   - a number up to kMaxDropout ahead of the highest seen so far advances the highest, counting
 //     through the 65535 -> 0 wrap;
-//   - a number up to kMaxMisorder behind the highest is a late or duplicate packet: it maps to its
+//   - a number up to kMaxLate behind the highest is a late or duplicate packet: it maps to its
 //     place behind the highest, across the wrap too, without moving the highest (so it may be
-//     smaller than the first index, even negative);
+//     smaller than the first index, even negative). A.1 calls only MAX_MISORDER (100) late, to
+//     spot a restart quickly; an SFU that NACKs gets retransmissions far later than that (a
+//     burst loss resent after one round trip at video rates), and two consecutive ones would
+//     then "confirm a restart" and throw the index a whole cycle forward, so late reaches as far
+//     back as a retransmission can usefully arrive, and restarts are recognised beyond it;
 //   - anything else is a large jump. Alone it is treated as a stray packet (mapped by the nearer
 //     reading, the highest is not moved); when the very next number in sequence follows it, the
 //     source has restarted or skipped, as A.1 concludes, and the index jumps forward to it, so the
@@ -38,11 +42,13 @@ constexpr int32_t SeqDelta(uint16_t a, uint16_t b) {
 class SeqNumUnwrapper {
  public:
   static constexpr uint16_t kMaxDropout = 3000;  // RFC 3550 A.1 MAX_DROPOUT
-  static constexpr uint16_t kMaxMisorder = 100;  // RFC 3550 A.1 MAX_MISORDER
+  // How far behind the highest a packet is still late rather than a jump (see above). Larger
+  // than any retransmission buffer of the Router (1024 packets by default).
+  static constexpr uint16_t kMaxLate = 3000;
 
   SeqNumUnwrapper() = default;
-  SeqNumUnwrapper(uint16_t max_dropout, uint16_t max_misorder)
-      : max_dropout_(max_dropout), max_misorder_(max_misorder) {}
+  SeqNumUnwrapper(uint16_t max_dropout, uint16_t max_late)
+      : max_dropout_(max_dropout), max_late_(max_late) {}
 
   int64_t Unwrap(uint16_t seq);
 
@@ -52,7 +58,7 @@ class SeqNumUnwrapper {
 
  private:
   uint16_t max_dropout_ = kMaxDropout;
-  uint16_t max_misorder_ = kMaxMisorder;
+  uint16_t max_late_ = kMaxLate;
   bool started_ = false;
   int64_t highest_ = 0;
   // Set after a large jump: the number that, if it comes next, confirms the jump (A.1 bad_seq).

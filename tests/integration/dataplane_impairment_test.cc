@@ -74,7 +74,7 @@ struct ImpairedRoom {
 
 // Sends kPackets video packets through the impaired paths and checks what the viewers got.
 // `paced`: one burst of kBurst packets every kBurstInterval (500 packets/s, a video-like rate), so
-// a retransmission arrives fewer than SeqNumUnwrapper::kMaxMisorder (100) packets behind the
+// a retransmission arrives fewer than RFC 3550 A.1's MAX_MISORDER (100) packets behind the
 // newest. Unpaced, all bursts go out back to back and retransmissions arrive further behind.
 void ImpairmentTest::Run(bool paced) {
   std::vector<std::unique_ptr<ImpairedRoom>> rooms;
@@ -228,17 +228,11 @@ TEST_P(ImpairmentTest, LossDuplicationReorderingRecoveredByNackForwardedOnce) {
   Run(/*paced=*/true);
 }
 
-// KNOWN BUG, disabled so CI stays green (run with --gtest_also_run_disabled_tests): core/rtp
-// SeqNumUnwrapper::Unwrap takes two consecutive retransmissions that arrive more than kMaxMisorder
-// (100) packets behind the newest for an RFC 3550 A.1 source restart and moves the index a whole
-// 65536 cycle forward ("highest_ += forward"). The Router's NACK list, retransmission buffer and
-// slot mapping are keyed by that index, so the entries for the other lost packets are never
-// recovered: sfud NACKs them until nack_max_age (the publisher resends each about 20 times, all
-// dropped as SRTP replays) and some never reach the viewers. A publisher that resends a burst
-// loss late (RTX after a long RTT at a high packet rate) hits this.
-TEST_P(ImpairmentTest, DISABLED_UnpacedRetransmissionsFarBehindAreRecovered) {
-  Run(/*paced=*/false);
-}
+// Unpaced, the publisher's resends of a burst loss arrive hundreds of packets behind the newest.
+// SeqNumUnwrapper used to take two of them in a row for an RFC 3550 A.1 source restart and move
+// the index a whole cycle forward, so the other lost packets were never recovered (see
+// SeqNumTest.LateRetransmissionsInARowStayLate).
+TEST_P(ImpairmentTest, UnpacedRetransmissionsFarBehindAreRecovered) { Run(/*paced=*/false); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImpairmentTest, AllBackendsAndShardCounts(), DataplaneParamName);
 

@@ -82,6 +82,25 @@ TEST(SeqNumTest, LargeJumpNeedsASecondPacketInSequence) {
   EXPECT_EQ(u.Unwrap(20002), 20002);
 }
 
+// Found by dataplane_impairment_test: a burst loss resent after a round trip arrives more than
+// A.1's MAX_MISORDER (100) behind; two such packets in a row used to "confirm a restart" and move
+// the index a whole cycle forward, so every later NACK and buffered packet missed its index.
+TEST(SeqNumTest, LateRetransmissionsInARowStayLate) {
+  SeqNumUnwrapper u;
+  for (int seq = 0; seq <= 200; ++seq) ASSERT_EQ(u.Unwrap(static_cast<uint16_t>(seq)), seq);
+  EXPECT_EQ(u.Unwrap(50), 50);
+  EXPECT_EQ(u.Unwrap(51), 51);
+  EXPECT_EQ(u.Unwrap(52), 52);
+  EXPECT_EQ(u.highest(), 200);
+  EXPECT_EQ(u.Unwrap(201), 201);
+  // As late as kMaxLate, across the wrap too.
+  SeqNumUnwrapper w;
+  EXPECT_EQ(w.Unwrap(2000), 2000);
+  EXPECT_EQ(w.Unwrap(65535), -1);
+  EXPECT_EQ(w.Unwrap(0), 0);
+  EXPECT_EQ(w.Unwrap(2001), 2001);
+}
+
 TEST(SeqNumTest, RestartToLowerNumbersKeepsTheIndexIncreasing) {
   SeqNumUnwrapper u;
   EXPECT_EQ(u.Unwrap(40000), 40000);
