@@ -112,6 +112,13 @@ void ShardLoop::Run(const ShardContext& context, std::promise<absl::Status>& rea
       if (n == 0) break;
       const Instant now = MonotonicClock::Now();
       for (size_t i = 0; i < n; ++i) {
+        // A big room fills the engine's output queues within a few datagrams: send what is
+        // queued before it would have to drop copies (the receive slots stay ours until
+        // ReleaseReceived).
+        if (!engine->transmits().empty() && engine->NeedsFlush()) {
+          QueueTransmits(*engine, *backend);
+          Flush(*backend);
+        }
         const ReceivedDatagram& d = batch_[i];
         // The receive slot is ours until ReleaseReceived (both backends hand out writable memory
         // they mapped), and the engine decrypts in place rather than copying every packet.

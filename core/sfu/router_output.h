@@ -45,6 +45,9 @@ class OutputBatch {
   }
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
+  size_t capacity() const { return outputs_.size(); }
+  // Arena bytes not yet used (each output takes its size plus the tailroom).
+  size_t arena_free() const { return arena_.size() - used_; }
   const RouterOutput& operator[](size_t i) const { return outputs_[i]; }
   absl::Span<uint8_t> bytes(const RouterOutput& o) {
     return absl::MakeSpan(arena_).subspan(o.offset, o.size);

@@ -1,6 +1,7 @@
 #include "core/sfu/shard_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -283,6 +284,29 @@ void ShardEngine::CountSrtpDrop(srtp::SrtpResult result) {
 }
 
 void ShardEngine::FlushRouterOutputs() {
+  // RTP copies are protected kMaxGcmBurst at a time by SrtpSession::ProtectRtpFanout (one
+  // vectorised GCM call over many subscribers' keys instead of one EVP call each), then queued in
+  // their original order; an RTCP output first flushes the RTP before it, so order is kept.
+  std::array<srtp::SrtpFanoutPacket, srtp::SrtpSession::kMaxGcmBurst> burst;
+  std::array<FiveTuple, srtp::SrtpSession::kMaxGcmBurst> burst_destinations;
+  size_t pending = 0;
+  const auto protect_pending = [&] {
+    srtp::SrtpSession::ProtectRtpFanout(absl::MakeSpan(burst.data(), pending));
+    for (size_t i = 0; i < pending; ++i) {
+      const srtp::SrtpFanoutPacket& packet = burst[i];
+      if (packet.result != srtp::SrtpResult::kOk) {
+        ++stats_.drop_out_protect_failed;
+        continue;
+      }
+      if (!QueueTransmit(burst_destinations[i], absl::MakeConstSpan(packet.data, packet.len))) {
+        continue;
+      }
+      ++stats_.rtp_out;
+      stats_.rtp_bytes_out += packet.len;
+    }
+    pending = 0;
+  };
+
   for (; router_out_done_ < router_out_.size(); ++router_out_done_) {
     const RouterOutput& output = router_out_[router_out_done_];
     if (output.kind == OutputKind::kRemoteShard) {
@@ -304,24 +328,37 @@ void ShardEngine::FlushRouterOutputs() {
     // The Router left tailroom after every packet for the tag (and SRTCP index): protect in
     // place, no copy.
     absl::Span<uint8_t> buffer = router_out_.bytes_with_tailroom(output);
+    if (output.kind == OutputKind::kRtp) {
+      burst[pending] =
+          srtp::SrtpFanoutPacket{&peer->srtp_out(), buffer.data(), output.size, buffer.size()};
+      burst_destinations[pending] = *destination;
+      if (++pending == burst.size()) protect_pending();
+      continue;
+    }
+    protect_pending();
     size_t protected_size = 0;
-    const bool rtp = output.kind == OutputKind::kRtp;
-    const srtp::SrtpResult result =
-        rtp ? peer->srtp_out().ProtectRtp(buffer, output.size, &protected_size)
-            : peer->srtp_out().ProtectRtcp(buffer, output.size, &protected_size);
-    if (result != srtp::SrtpResult::kOk) {
+    if (peer->srtp_out().ProtectRtcp(buffer, output.size, &protected_size) !=
+        srtp::SrtpResult::kOk) {
       ++stats_.drop_out_protect_failed;
       continue;
     }
     if (!QueueTransmit(*destination, buffer.first(protected_size))) continue;
-    if (rtp) {
-      ++stats_.rtp_out;
-      stats_.rtp_bytes_out += protected_size;
-    } else {
-      ++stats_.rtcp_out;
-      stats_.rtcp_bytes_out += protected_size;
-    }
+    ++stats_.rtcp_out;
+    stats_.rtcp_bytes_out += protected_size;
   }
+  protect_pending();
+}
+
+bool ShardEngine::NeedsFlush() const {
+  // Worst case for one more datagram: a publisher packet copied to every other peer of the shard,
+  // plus a few RTCP packets (NACK, PLI, reports due).
+  constexpr size_t kRtcpAllowance = 8;
+  constexpr size_t kBytesPerCopy = 1500;  // the largest packet the Router copies
+  const size_t worst = table_.size() + kRtcpAllowance;
+  const size_t output_room = router_out_.capacity() - router_out_.size();
+  const size_t arena_room = router_out_.arena_free() / (kBytesPerCopy + router_out_.tailroom());
+  const size_t transmit_room = transmits_.size() - transmit_count_;
+  return std::min({output_room, arena_room, transmit_room}) < worst;
 }
 
 // ---------------------------------------------------------------------------------------------

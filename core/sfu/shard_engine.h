@@ -105,6 +105,12 @@ class ShardEngine {
     return absl::MakeConstSpan(transmits_.data(), transmit_count_);
   }
   void ClearTransmits();
+  // True when what is queued since ClearTransmits() leaves less room than the next datagram may
+  // need (a copy for every peer of the shard, and some RTCP): the driver should send transmits()
+  // and ClearTransmits() before the next HandleDatagram, or the Router drops copies for lack of
+  // room (RouterStats::dropped_output_full). A receive batch of 64 publisher packets to 1000
+  // subscribers is 64,000 copies; the queues hold router_outputs (4096).
+  bool NeedsFlush() const;
   std::optional<ShardEvent> PollEvent();
 
   // Rooms spanning shards (DESIGN.md §2). `mesh` holds the rings between every pair of shards and

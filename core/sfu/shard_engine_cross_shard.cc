@@ -258,6 +258,9 @@ size_t ShardEngine::DrainCrossShard(Instant now, size_t budget) {
     if (ring == nullptr) continue;
     const size_t share = std::max<size_t>(1, budget / (shards - 1));
     for (size_t n = 0; n < share && consumed < budget; ++n) {
+      // Leave the rest for the next call once this batch's copies could overflow the queues
+      // (at least one slot per call, so a huge room still makes progress).
+      if (consumed > 0 && NeedsFlush()) break;
       const CrossShardSlot* slot = ring->Front();
       if (slot == nullptr) break;
       HandleCrossShardSlot(now, *slot);
