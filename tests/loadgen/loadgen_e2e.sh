@@ -7,9 +7,10 @@
 #     first packet arrived), and media actually flowed;
 #   - the report's packet counts equal sfud's own counters: the SRTP packets the publishers sent
 #     are what sfud's shards counted in, the SRTP packets the subscribers received are what they
-#     counted out, and likewise for SRTCP from the peers. sfud's counters are read from the
-#     per-shard summary lines it logs when it stops ("shard N stopped: ... srtp in X out Y,
-#     srtcp in A out B ...").
+#     counted out, and likewise for SRTCP from the peers. sfud's counters are read twice: from
+#     its Prometheus /metrics after the load (sfud_datagrams_{received,sent}_total{kind}) and
+#     from the per-shard summary lines it logs when it stops ("shard N stopped: ... srtp in X
+#     out Y, srtcp in A out B ...").
 #   loadgen_e2e.sh SFUD_BINARY LOADGEN_BINARY WORK_DIR
 set -u
 SFUD=$1
@@ -17,7 +18,8 @@ LOADGEN=$2
 WORK=$3
 NETNS_RUN=/work/shared/peers/netns_run.sh
 mkdir -p "$WORK"
-rm -f "$WORK"/sfud.log "$WORK"/loadgen.log "$WORK"/report.json "$WORK"/loadgen.status
+rm -f "$WORK"/sfud.log "$WORK"/loadgen.log "$WORK"/report.json "$WORK"/loadgen.status \
+  "$WORK"/metrics.txt
 
 cat >"$WORK/inside.sh" <<'INSIDE'
 #!/bin/bash
@@ -36,6 +38,10 @@ if [ "$ready" = 1 ]; then
     --duration 20 --threads 2 --video-kbps 600 --json "$WORK/report.json" --sfud-pid "$pid" \
     --max-loss 0 --min-connected 100% >"$WORK/loadgen.log" 2>&1
   echo $? >"$WORK/loadgen.status"
+  # sfud's Prometheus view of the same run. Shards publish their counters on every loop
+  # iteration (at most each millisecond) and keep iterating for timers, so a second is plenty.
+  sleep 1
+  curl -s -f http://127.0.0.1:19464/metrics >"$WORK/metrics.txt"
 else
   echo "sfud never became ready" >"$WORK/loadgen.log"
   echo 1 >"$WORK/loadgen.status"
@@ -50,9 +56,10 @@ cat "$WORK/loadgen.log"
 echo "--- sfud (session lines omitted)"
 grep -v 'session ' "$WORK/sfud.log"
 
-python3 - "$WORK/report.json" "$WORK/sfud.log" "$(cat "$WORK/loadgen.status" 2>/dev/null)" <<'PY'
+python3 - "$WORK/report.json" "$WORK/sfud.log" "$(cat "$WORK/loadgen.status" 2>/dev/null)" \
+  "$WORK/metrics.txt" <<'PY'
 import json, re, sys
-report_path, log_path, status = sys.argv[1], sys.argv[2], sys.argv[3]
+report_path, log_path, status, metrics_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 fail = []
 try:
     r = json.load(open(report_path))
@@ -91,10 +98,33 @@ else:
         fail.append(f"sfud srtp out {srtp_out} != loadgen rtp in {t['rtp_packets_in']}")
     if srtcp_in != t["rtcp_packets_out"]:
         fail.append(f"sfud srtcp in {srtcp_in} != loadgen rtcp out {t['rtcp_packets_out']}")
+# The same counts from sfud's /metrics, scraped after the load and before SIGTERM.
+try:
+    metrics = open(metrics_path).read()
+except OSError as e:
+    metrics = ""
+    fail.append(f"no /metrics scrape: {e}")
+def metric_sum(family, kind):
+    total, seen = 0.0, False
+    for line in metrics.splitlines():
+        if line.startswith(family + "{") and f'kind="{kind}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+            seen = True
+    if not seen:
+        fail.append(f"{family}{{kind={kind}}} missing from /metrics")
+    return int(total)
+if metrics:
+    for family, kind, key in (("sfud_datagrams_received_total", "rtp", "rtp_packets_out"),
+                              ("sfud_datagrams_sent_total", "rtp", "rtp_packets_in"),
+                              ("sfud_datagrams_received_total", "rtcp", "rtcp_packets_out")):
+        value = metric_sum(family, kind)
+        print(f"metrics: {family}{{kind={kind}}} = {value}; loadgen {key} = {t[key]}")
+        if value != t[key]:
+            fail.append(f"{family}{{kind={kind}}} {value} != loadgen {key} {t[key]}")
 if fail:
     for f in fail:
         print("FAIL:", f)
     sys.exit(1)
 print(f"PASS: 104 peers connected, {m['expected']} media packets with zero loss, "
-      f"latency p99 {r['media']['latency_ms']['p99']} ms, counts equal sfud's")
+      f"latency p99 {r['media']['latency_ms']['p99']} ms, counts equal sfud's (shard logs and /metrics)")
 PY
