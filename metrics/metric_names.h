@@ -53,6 +53,8 @@ enum class MetricType : uint8_t { kCounter, kGauge, kHistogram };
     "Per-subscriber copies of publisher RTP packets")                                              \
   X(kCrossShardPackets, "sfud_rtp_cross_shard_packets_total", kCounter, "", "", "",                \
     "Publisher packets handed once to another shard")                                              \
+  X(kCrossShardEvents, "sfud_cross_shard_events_total", kCounter, "event", "", "",                 \
+    "Rooms spanning shards: hand-offs and feedback through the inter-shard rings, by event")       \
   X(kOversizePackets, "sfud_rtp_unbuffered_packets_total", kCounter, "", "", "",                   \
     "Packets forwarded but too large for the retransmission buffer")                               \
   X(kNacksReceived, "sfud_nacks_received_total", kCounter, "", "", "",                             \

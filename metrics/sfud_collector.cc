@@ -95,6 +95,7 @@ std::vector<prometheus::MetricFamily> SfudCollector::Collect() const {
   SumSources<::sfu::sfu::ShardStats>(shards_, series);
   SumSources<::sfu::sfu::RouterStats>(shards_, series);
   SumSources<::sfu::net::IoStats>(shards_, series);
+  SumSources<::sfu::sfu::CrossShardStats>(shards_, series);
   for (size_t k = 0; k < shards_.size(); ++k) {
     std::vector<std::string> shard_label = {absl::StrCat(k)};
     at(MetricId::kShardBusy)[shard_label] = static_cast<double>(shards_[k]->busy_ns()) / 1e9;

@@ -83,6 +83,7 @@ class alignas(64) ShardMetrics {
   void Publish(const ::sfu::sfu::ShardStats& stats) { shard_.Publish(stats); }
   void Publish(const ::sfu::sfu::RouterStats& stats) { router_.Publish(stats); }
   void Publish(const ::sfu::net::IoStats& stats) { io_.Publish(stats); }
+  void Publish(const ::sfu::sfu::CrossShardStats& stats) { cross_shard_.Publish(stats); }
 
   // One loop iteration: `busy` handling I/O, packets and timers, `idle` blocked in Wait().
   void AddLoopTime(Duration busy, Duration idle);
@@ -122,6 +123,7 @@ class alignas(64) ShardMetrics {
   StatsMirror<::sfu::sfu::ShardStats> shard_;
   StatsMirror<::sfu::sfu::RouterStats> router_;
   StatsMirror<::sfu::net::IoStats> io_;
+  StatsMirror<::sfu::sfu::CrossShardStats> cross_shard_;
   std::atomic<uint64_t> busy_ns_{0};
   std::atomic<uint64_t> idle_ns_{0};
   std::atomic<uint64_t> iterations_{0};
@@ -139,6 +141,10 @@ inline uint64_t ShardMetrics::Read<::sfu::sfu::RouterStats>(size_t i) const {
 template <>
 inline uint64_t ShardMetrics::Read<::sfu::net::IoStats>(size_t i) const {
   return io_.Read(i);
+}
+template <>
+inline uint64_t ShardMetrics::Read<::sfu::sfu::CrossShardStats>(size_t i) const {
+  return cross_shard_.Read(i);
 }
 
 }  // namespace sfu::metrics

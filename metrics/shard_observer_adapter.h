@@ -22,6 +22,9 @@ class ShardObserverAdapter final : public net::ShardObserver {
     metrics_.Publish(router);
     metrics_.Publish(io);
   }
+  void OnCrossShardCounters(const ::sfu::sfu::CrossShardStats& stats) override {
+    metrics_.Publish(stats);
+  }
   void OnLoopTime(Duration busy, Duration idle) override { metrics_.AddLoopTime(busy, idle); }
   void OnReceiveBatch(size_t datagrams) override { metrics_.ObserveReceiveBatch(datagrams); }
   void OnSendBatch(size_t datagrams) override { metrics_.ObserveSendBatch(datagrams); }

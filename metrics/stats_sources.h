@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/net/io_backend.h"
+#include "core/sfu/cross_shard_stats.h"
 #include "core/sfu/router_stats.h"
 #include "core/sfu/shard_stats.h"
 #include "metrics/metric_names.h"
@@ -138,6 +139,26 @@ struct FieldSource {
   E(tx_gso_fallbacks, kIoGsoFallbacks, "")   \
   E(wakeups, kIoWakeups, "")
 
+// core/sfu/cross_shard_stats.h (SFU_CROSS_SHARD_COUNTERS): one family, the field name as event.
+#define SFUD_CROSS_SHARD_STATS_SOURCES(E, S)                                             \
+  S(handoff_packets) /* = RouterStats::remote_shard_packets, exported already */         \
+  S(handoff_bytes)   /* bytes, not events; the ring traffic is in handoff_packets */     \
+  E(drop_handoff_queue_full, kCrossShardEvents, "drop_handoff_queue_full")               \
+  E(drop_handoff_no_ring, kCrossShardEvents, "drop_handoff_no_ring")                     \
+  E(drop_handoff_too_large, kCrossShardEvents, "drop_handoff_too_large")                 \
+  E(handoff_rtcp, kCrossShardEvents, "handoff_rtcp")                                     \
+  E(handoff_received, kCrossShardEvents, "handoff_received")                             \
+  E(handoff_rtcp_received, kCrossShardEvents, "handoff_rtcp_received")                   \
+  E(drop_handoff_unknown_publisher, kCrossShardEvents, "drop_handoff_unknown_publisher") \
+  E(feedback_sent, kCrossShardEvents, "feedback_sent")                                   \
+  E(drop_feedback_queue_full, kCrossShardEvents, "drop_feedback_queue_full")             \
+  E(feedback_received, kCrossShardEvents, "feedback_received")                           \
+  E(remote_keyframe_requests, kCrossShardEvents, "remote_keyframe_requests")             \
+  E(remote_nacks_resent, kCrossShardEvents, "remote_nacks_resent")                       \
+  E(remote_nacks_missed, kCrossShardEvents, "remote_nacks_missed")                       \
+  E(remote_publishers_added, kCrossShardEvents, "remote_publishers_added")               \
+  E(remote_publishers_rejected, kCrossShardEvents, "remote_publishers_rejected")
+
 namespace internal {
 template <typename Stats>
 struct SourceTables;
@@ -155,6 +176,12 @@ struct SourceTables<::sfu::sfu::RouterStats> {
       SFUD_ROUTER_STATS_SOURCES(SFUD_EXPORT, SFUD_SKIP)};
 };
 template <>
+struct SourceTables<::sfu::sfu::CrossShardStats> {
+  using Stats = ::sfu::sfu::CrossShardStats;
+  static constexpr FieldSource<Stats> kSources[] = {
+      SFUD_CROSS_SHARD_STATS_SOURCES(SFUD_EXPORT, SFUD_SKIP)};
+};
+template <>
 struct SourceTables<::sfu::net::IoStats> {
   using Stats = ::sfu::net::IoStats;
   static constexpr FieldSource<Stats> kSources[] = {SFUD_IO_STATS_SOURCES(SFUD_EXPORT, SFUD_SKIP)};
@@ -164,7 +191,7 @@ struct SourceTables<::sfu::net::IoStats> {
 #undef SFUD_EXPORT
 #undef SFUD_SKIP
 
-// The field table of `Stats` (ShardStats, RouterStats or IoStats).
+// The field table of `Stats` (ShardStats, RouterStats, CrossShardStats or IoStats).
 template <typename Stats>
 inline constexpr const auto& kStatsSources = internal::SourceTables<Stats>::kSources;
 

@@ -186,6 +186,7 @@ void ShardLoop::Flush(IoBackend& backend) {
 
 void ShardLoop::PublishCounters(const sfu::ShardEngine& engine, const IoBackend& backend) {
   options_.observer->OnCounters(engine.stats(), engine.router().stats(), backend.stats());
+  options_.observer->OnCrossShardCounters(engine.cross_shard_stats());
 }
 
 void ShardLoop::QueueTransmits(sfu::ShardEngine& engine, IoBackend& backend) {

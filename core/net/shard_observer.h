@@ -4,6 +4,7 @@
 
 #include "core/common/instant.h"
 #include "core/net/io_backend.h"
+#include "core/sfu/cross_shard_stats.h"
 #include "core/sfu/router_stats.h"
 #include "core/sfu/shard_stats.h"
 
@@ -21,6 +22,8 @@ class ShardObserver {
   // at exit. The references are valid only for the call.
   virtual void OnCounters(const sfu::ShardStats& shard, const sfu::RouterStats& router,
                           const IoStats& io) = 0;
+  // The cross-shard hand-off counters, published with OnCounters.
+  virtual void OnCrossShardCounters(const sfu::CrossShardStats& /*stats*/) {}
   // One loop iteration: `busy` handling datagrams, commands and timers, `idle` blocked in Wait().
   virtual void OnLoopTime(Duration busy, Duration idle) = 0;
   // Datagrams returned by one Receive() call, and datagrams handed to the kernel by one Flush().

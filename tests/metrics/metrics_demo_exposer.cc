@@ -24,6 +24,7 @@ void Tick(sfu::metrics::ShardMetrics& shard, uint64_t t, size_t k) {
   ::sfu::sfu::ShardStats s;
   ::sfu::sfu::RouterStats r;
   ::sfu::net::IoStats io;
+  ::sfu::sfu::CrossShardStats x;
   uint64_t v = (t + 1) * (k + 1);
 #define SFUD_FILL(name, ...) s.name = v;
   SFU_SHARD_COUNTERS(SFUD_FILL)
@@ -32,10 +33,14 @@ void Tick(sfu::metrics::ShardMetrics& shard, uint64_t t, size_t k) {
 #define SFUD_FILL(name) r.name = v;
   SFU_ROUTER_STATS(SFUD_FILL)
 #undef SFUD_FILL
+#define SFUD_FILL(name, ...) x.name = v;
+  SFU_CROSS_SHARD_COUNTERS(SFUD_FILL)
+#undef SFUD_FILL
   for (uint64_t* p = &io.rx_datagrams; p <= &io.wakeups; ++p) *p = v;
   shard.Publish(s);
   shard.Publish(r);
   shard.Publish(io);
+  shard.Publish(x);
   shard.AddLoopTime(std::chrono::milliseconds(20 * (k + 1)), std::chrono::milliseconds(80));
   shard.ObserveHandshake(std::chrono::milliseconds(30 + 40 * (t % 5)));
   shard.ObserveForwardLatency(std::chrono::microseconds(20 + 15 * (t % 7)));

@@ -42,8 +42,20 @@ TEST(ShardObserverAdapterTest, EveryHookReachesItsShard) {
   observer.OnSendBatch(9);
   observer.OnForwardLatency(std::chrono::microseconds(40));
   observer.OnHandshake(std::chrono::milliseconds(20));
+  ::sfu::sfu::CrossShardStats cross;
+  cross.drop_feedback_queue_full = 2;
+  observer.OnCrossShardCounters(cross);
 
   const ShardMetrics& m = collector.shard(1);
+  size_t feedback_drops = 0;
+  const auto& cross_sources = kStatsSources<::sfu::sfu::CrossShardStats>;
+  while (feedback_drops < std::size(cross_sources) &&
+         cross_sources[feedback_drops].label != "drop_feedback_queue_full") {
+    ++feedback_drops;
+  }
+  ASSERT_LT(feedback_drops, std::size(cross_sources));
+  EXPECT_EQ(cross_sources[feedback_drops].family, MetricId::kCrossShardEvents);
+  EXPECT_EQ(m.Read<::sfu::sfu::CrossShardStats>(feedback_drops), 2u);
   EXPECT_EQ(m.Read<::sfu::sfu::ShardStats>(SourceIndex(MetricId::kDatagramsReceived, "rtp")), 7u);
   EXPECT_EQ(m.Read<::sfu::sfu::ShardStats>(SourceIndex(MetricId::kDropped, "malformed")), 3u);
   EXPECT_EQ(m.busy_ns(), 300'000u);

@@ -41,6 +41,17 @@ TEST(StatsSourcesTest, EveryRouterStatsFieldMappedOnce) {
   EXPECT_EQ(std::size(kStatsSources<RouterStats>), fields);
 }
 
+TEST(StatsSourcesTest, EveryCrossShardStatsFieldMappedOnce) {
+  using ::sfu::sfu::CrossShardStats;
+  size_t fields = 0;
+#define SFUD_CHECK_FIELD(name, help)                                           \
+  EXPECT_EQ(Occurrences<CrossShardStats>(&CrossShardStats::name), 1) << #name; \
+  ++fields;
+  SFU_CROSS_SHARD_COUNTERS(SFUD_CHECK_FIELD)
+#undef SFUD_CHECK_FIELD
+  EXPECT_EQ(std::size(kStatsSources<CrossShardStats>), fields);
+}
+
 TEST(StatsSourcesTest, EveryIoStatsFieldMappedOnce) {
   using ::sfu::net::IoStats;
   // IoStats has no X-macro: it is all uint64_t, so its size gives the field count.
@@ -68,6 +79,7 @@ TEST(StatsSourcesTest, SourcesMatchTheirFamilies) {
   CheckSourcesMatchFamilies<::sfu::sfu::ShardStats>();
   CheckSourcesMatchFamilies<::sfu::sfu::RouterStats>();
   CheckSourcesMatchFamilies<::sfu::net::IoStats>();
+  CheckSourcesMatchFamilies<::sfu::sfu::CrossShardStats>();
 }
 
 // Prometheus data model: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names
