@@ -20,112 +20,28 @@
 #include "crypto/certificate.h"
 #include "gtest/gtest.h"
 #include "tests/core/sfu/alloc_counter.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/rtp_builders.h"
 #include "tests/support/sim_peer.h"
 
 namespace sfu::sfu {
 namespace {
 
-using std::chrono::milliseconds;
-using test_support::MakeCertificate;
 using test_support::MakeRtp;
 using testing_alloc::AllocationCounter;
-
-SocketAddress Address(const char* ip, uint16_t port) {
-  return SocketAddress{*IpAddress::Parse(ip), port};
-}
-
-const SocketAddress kServer = Address("192.0.2.1", 40000);
 
 // RFC 7741 §4.2/§4.3: S=1, PID=0; P bit 0 marks a keyframe.
 std::vector<uint8_t> Vp8Payload(bool keyframe, uint8_t fill) {
   return test_support::Vp8Payload(keyframe, fill, 600);
 }
 
-// One browser (tests/support SimPeer: checks, DTLS client, SRTP keyed from the handshake) at its
-// own 5-tuple.
-struct Browser {
-  Browser(PeerId id, uint16_t port)
-      : tuple{kServer, Address("198.51.100.7", port)},
-        sim(test_support::SimPeerConfig{id,
-                                        "brw" + std::to_string(id),
-                                        "srv" + std::to_string(id) + "u",
-                                        "serverpassword" + std::to_string(id) + "abcdefghijkl",
-                                        500 + id,
-                                        {},
-                                        "browser"}) {}
-
-  FiveTuple tuple;
-  test_support::SimPeer sim;
-};
-
-class AllocHarness {
- public:
-  AllocHarness() : cert_(MakeCertificate("sfud")), random_(7), engine_({}, cert_, random_) {}
-
-  ShardEngine& engine() { return engine_; }
-  Instant now() const { return now_; }
-
-  void Send(Browser& from, std::vector<uint8_t> datagram) {
-    engine_.HandleDatagram(now_, from.tuple, absl::MakeSpan(datagram));
-    Deliver();
-  }
-
-  void Deliver() {
-    std::vector<std::pair<FiveTuple, std::vector<uint8_t>>> out;
-    for (const Transmit& t : engine_.transmits()) {
-      out.emplace_back(t.destination, std::vector<uint8_t>(t.data.begin(), t.data.end()));
-    }
-    engine_.ClearTransmits();
-    for (auto& [tuple, bytes] : out) {
-      for (Browser* b : browsers_) {
-        if (b->tuple == tuple) b->sim.Receive(now_, bytes);
-      }
-    }
-    while (engine_.PollEvent().has_value()) {
-    }
-  }
-
-  // Checks, then runs every DTLS client against the engine until all have SRTP keys. Bounded.
-  bool Connect(std::initializer_list<Browser*> browsers) {
-    for (Browser* b : browsers) {
-      browsers_.push_back(b);
-      Send(*b, b->sim.BindingRequest());
-      b->sim.set_server_fingerprint(cert_->fingerprint_sha256());
-      b->sim.StartDtls(now_);
-      if (b->sim.dtls() == nullptr) return false;
-    }
-    for (int step = 0; step < 200; ++step) {
-      bool all = true;
-      for (Browser* b : browsers) {
-        for (int i = 0; i < 64; ++i) {
-          std::optional<std::vector<uint8_t>> d = b->sim.PollTransmit();
-          if (!d.has_value()) break;
-          Send(*b, *std::move(d));
-        }
-        b->sim.PollEvents();
-        all = all && b->sim.connected();
-      }
-      if (all) return true;
-      now_ += milliseconds(10);
-      engine_.HandleTimeout(now_);
-      for (Browser* b : browsers) b->sim.dtls()->HandleTimeout(now_);
-      Deliver();
-    }
-    return false;
-  }
-
- private:
-  std::shared_ptr<const crypto::Certificate> cert_;
-  SeededRandom random_;
-  ShardEngine engine_;
-  Instant now_ = Instant::FromNanos(5'000'000'000);
-  std::vector<Browser*> browsers_;
-};
+using Browser = test_support::Browser;
+using AllocHarness = test_support::EngineHarness;
 
 TEST(ShardEngineAllocationTest, SteadyStateSrtpFanOutAllocatesNothing) {
   AllocHarness h;
-  Browser pub(1, 50001), sub_a(2, 50002), sub_b(3, 50003);
+  Browser pub(1, "198.51.100.7", 50001), sub_a(2, "198.51.100.7", 50002),
+      sub_b(3, "198.51.100.7", 50003);
 
   AddPeer add_pub = pub.sim.BaseCommand(1);
   PublisherConfig publisher;

@@ -17,116 +17,36 @@
 #include "core/sfu/shard_engine.h"
 #include "crypto/certificate.h"
 #include "gtest/gtest.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/rtp_builders.h"
 #include "tests/support/sim_peer.h"
 
 namespace sfu::sfu {
 namespace {
 
-using std::chrono::milliseconds;
-
 constexpr int kSubscribers = 12;
 constexpr int kPackets = 40;
 
-SocketAddress Address(uint16_t port) {
-  return SocketAddress{*IpAddress::Parse("198.51.100.9"), port};
+using test_support::Browser;
+
+// Queues sized for about two datagrams' worth of a 12-subscriber fan-out.
+ShardEngineConfig SmallQueues() {
+  ShardEngineConfig config;
+  config.router_outputs = 32;
+  config.router_arena_bytes = 32 * 1600;
+  config.max_transmits = 48;
+  return config;
 }
 
-struct Browser {
-  Browser(PeerId id, uint16_t port)
-      : tuple{SocketAddress{*IpAddress::Parse("192.0.2.1"), 40000}, Address(port)},
-        sim(test_support::SimPeerConfig{id,
-                                        "brw" + std::to_string(id),
-                                        "srv" + std::to_string(id) + "u",
-                                        "serverpassword" + std::to_string(id) + "abcdefghijkl",
-                                        900 + id,
-                                        {},
-                                        "browser"}) {}
-  FiveTuple tuple;
-  test_support::SimPeer sim;
-};
-
-class FlushHarness {
+class FlushHarness : public test_support::EngineHarness {
  public:
-  // Queues sized for about two datagrams' worth of a 12-subscriber fan-out.
-  static ShardEngineConfig SmallQueues() {
-    ShardEngineConfig config;
-    config.router_outputs = 32;
-    config.router_arena_bytes = 32 * 1600;
-    config.max_transmits = 48;
-    return config;
-  }
-
-  FlushHarness()
-      : cert_(test_support::MakeCertificate("sfud")),
-        random_(11),
-        engine_(SmallQueues(), cert_, random_) {}
-
-  ShardEngine& engine() { return engine_; }
-
-  void Send(Browser& from, std::vector<uint8_t> datagram) {
-    engine_.HandleDatagram(now_, from.tuple, absl::MakeSpan(datagram));
-    Deliver();
-  }
-
-  // What a driver does with transmits(): deliver them, then ClearTransmits().
-  void Deliver() {
-    std::vector<std::pair<FiveTuple, std::vector<uint8_t>>> out;
-    for (const Transmit& t : engine_.transmits()) {
-      out.emplace_back(t.destination, std::vector<uint8_t>(t.data.begin(), t.data.end()));
-    }
-    engine_.ClearTransmits();
-    for (auto& [tuple, bytes] : out) {
-      for (Browser* b : browsers_) {
-        if (b->tuple == tuple) b->sim.Receive(now_, bytes);
-      }
-    }
-    while (engine_.PollEvent().has_value()) {
-    }
-  }
-
-  bool Connect(const std::vector<Browser*>& browsers) {
-    for (Browser* b : browsers) {
-      browsers_.push_back(b);
-      Send(*b, b->sim.BindingRequest());
-      b->sim.set_server_fingerprint(cert_->fingerprint_sha256());
-      b->sim.StartDtls(now_);
-      if (b->sim.dtls() == nullptr) return false;
-    }
-    for (int step = 0; step < 200; ++step) {
-      bool all = true;
-      for (Browser* b : browsers) {
-        for (int i = 0; i < 64; ++i) {
-          std::optional<std::vector<uint8_t>> d = b->sim.PollTransmit();
-          if (!d.has_value()) break;
-          Send(*b, *std::move(d));
-        }
-        b->sim.PollEvents();
-        all = all && b->sim.connected();
-      }
-      if (all) return true;
-      now_ += milliseconds(10);
-      engine_.HandleTimeout(now_);
-      for (Browser* b : browsers) b->sim.dtls()->HandleTimeout(now_);
-      Deliver();
-    }
-    return false;
-  }
-
-  Instant now() const { return now_; }
-
- private:
-  std::shared_ptr<const crypto::Certificate> cert_;
-  SeededRandom random_;
-  ShardEngine engine_;
-  Instant now_ = Instant::FromNanos(5'000'000'000);
-  std::vector<Browser*> browsers_;
+  FlushHarness() : EngineHarness(SmallQueues(), 11) {}
 };
 
 // A room of one video publisher and kSubscribers viewers, connected; returns the publisher's
 // protected packets of one burst (a keyframe first, so every viewer forwards from the start).
 struct Room {
-  explicit Room(FlushHarness& h) : pub(1, 50001) {
+  explicit Room(FlushHarness& h) : pub(1, "198.51.100.9", 50001) {
     AddPeer add_pub = pub.sim.BaseCommand(1);
     PublisherConfig publisher;
     publisher.tracks.push_back(TrackConfig{"0",
@@ -139,8 +59,8 @@ struct Room {
     EXPECT_TRUE(h.engine().AddPeer(h.now(), std::move(add_pub)).ok());
     std::vector<Browser*> all = {&pub};
     for (int i = 0; i < kSubscribers; ++i) {
-      subs.push_back(
-          std::make_unique<Browser>(static_cast<PeerId>(10 + i), static_cast<uint16_t>(51000 + i)));
+      subs.push_back(std::make_unique<Browser>(static_cast<PeerId>(10 + i), "198.51.100.9",
+                                               static_cast<uint16_t>(51000 + i)));
       AddPeer add = subs.back()->sim.BaseCommand(1);
       SubscriberConfig subscriber;
       subscriber.slots.push_back(SlotConfig{"0",
