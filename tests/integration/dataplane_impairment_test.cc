@@ -42,10 +42,14 @@ std::vector<uint8_t> VideoPayload(int i) {
 class ImpairmentTest : public DataplaneFixture {
  protected:
   void ConfigureShard(ShardLoopOptions& options) override {
-    // Retry lost packets quickly and often enough that a NACK lost on the way is asked again.
+    // Retry lost packets quickly and often enough that a NACK lost on the way is asked again,
+    // and keep asking for long enough that a test thread starved of CPU on a loaded CI machine
+    // (it runs the relay, the publisher and the viewers) still answers in time: the test checks
+    // recovery, not its speed.
     options.engine.router.publisher_rtt = milliseconds(20);
     options.engine.router.nack_min_retry_interval = milliseconds(20);
-    options.engine.router.nack_max_retries = 30;
+    options.engine.router.nack_max_retries = 500;
+    options.engine.router.nack_max_age = std::chrono::seconds(10);
   }
 
   LossyRelay& NewRelay(int shard, uint64_t seed) {
