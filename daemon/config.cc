@@ -171,6 +171,14 @@ const Setting kSettings[] = {
                   : Bad("an integer 0..1000000");
      },
      [](const DaemonConfig& c) { return std::to_string(c.spread_threshold); }},
+    {"max_sessions_per_shard",
+     "WHIP/WHEP sessions one shard holds; beyond it a new session on that shard is refused",
+     [](std::string_view v, DaemonConfig& c) {
+       return ParseUnsigned<uint32_t>(v, 1, 65536, c.max_sessions_per_shard)
+                  ? absl::OkStatus()
+                  : Bad("an integer 1..65536");
+     },
+     [](const DaemonConfig& c) { return std::to_string(c.max_sessions_per_shard); }},
     {"gcm_impl",
      "AES-GCM code for SRTP: auto (SFUD_GCM_IMPL if set, else the fastest this CPU runs) | evp "
      "(OpenSSL) | vaes256 | vaes512 (needs VAES+VPCLMULQDQ, and AVX-512 for vaes512)",

@@ -41,6 +41,10 @@ struct DaemonConfig {
   // ~300k packets/s (bench/forward), about 4,000 viewers of 600 kbps video, so a room of 1000
   // stays whole with room to spare for other rooms. 0 never spreads.
   uint32_t spread_threshold = 1000;
+  // Sessions (peers) one shard holds. The connection table and timer heap are reserved for it at
+  // start (a few hundred bytes per session); the per-session state is allocated as sessions
+  // come. One shard forwards ~4,000 viewers of 600 kbps video (bench/forward).
+  uint32_t max_sessions_per_shard = 4096;
   // The AES-GCM code of every shard's SRTP (crypto/vaes/gcm_batch.h). kAuto: the SFUD_GCM_IMPL
   // environment variable if set, else the fastest this CPU runs; an explicit choice the CPU lacks
   // is refused when the setting is read.

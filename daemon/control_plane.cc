@@ -124,6 +124,10 @@ absl::StatusOr<CreatedSession> ControlPlane::CreateSession(SessionKind kind, std
     placement_.Release(room_name, role, shard);
     return status;
   };
+  if (config_.max_sessions_per_shard > 0 &&
+      SessionsOnShardLocked(shard) >= config_.max_sessions_per_shard) {
+    return fail(absl::UnavailableError("shard is full (max_sessions_per_shard), retry later"));
+  }
   for (const IpAddress& ip : config_.listen_addresses) {
     answer_config.candidates.push_back(
         SocketAddress{ip, static_cast<uint16_t>(config_.base_port + shard)});
@@ -365,6 +369,13 @@ void ControlPlane::BeginDrain() {
   }
   logger_.Log(LogLevel::kNotice, "draining: closing %u sessions",
               static_cast<unsigned>(sessions_.size()));
+}
+
+size_t ControlPlane::SessionsOnShardLocked(uint32_t shard) const {
+  // Closing sessions count: the shard holds them until its PeerRemoved.
+  size_t n = 0;
+  for (const auto& [peer, session] : sessions_) n += session.shard == shard ? 1 : 0;
+  return n;
 }
 
 size_t ControlPlane::session_count() const {

@@ -33,6 +33,9 @@ struct ControlPlaneConfig {
   uint32_t spread_threshold = 0;
   // "sha-256 AB:CD:..." of sfud's DTLS certificate.
   std::string fingerprint;
+  // Sessions one shard holds (ShardEngineConfig::max_peers there): a new session placed on a full
+  // shard gets 503 here rather than a 201 the shard would then reject. 0: no limit.
+  uint32_t max_sessions_per_shard = 0;
 };
 
 struct CreatedSession {
@@ -129,6 +132,7 @@ class ControlPlane {
   uint32_t RandomNonZero32();
   Session* FindLocked(SessionKind kind, std::string_view room, std::string_view id);
   void PostRemoveLocked(Session& session);
+  size_t SessionsOnShardLocked(uint32_t shard) const;
   void HandleEventLocked(const sfu::ShardEvent& event);
   void ForgetLocked(sfu::PeerId peer);
   sfu::RoomId AcquireRoomLocked(const std::string& room);

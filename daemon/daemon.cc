@@ -121,9 +121,10 @@ int Daemon::Run() {
   for (const auto& shard : *shards) handles.push_back(shard.get());
 
   crypto::SystemRandom random;
-  ControlPlane control(ControlPlaneConfig{config_.listen_addresses, config_.base_port,
-                                          config_.spread_threshold, fingerprint},
-                       handles, random, logger_);
+  ControlPlane control(
+      ControlPlaneConfig{config_.listen_addresses, config_.base_port, config_.spread_threshold,
+                         fingerprint, config_.max_sessions_per_shard},
+      handles, random, logger_);
   metrics::ControlMetrics& control_metrics = collector_->control();
   UpdateControlGauges(control, control_metrics);  // zeros are series too, from the start
   HttpServerOptions http_options{config_.auth_token, config_.max_request_bytes};

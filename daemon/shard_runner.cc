@@ -105,6 +105,7 @@ ShardFactory ShardLoopFactory(Logger& logger, ShardObserverProvider observer_for
         options.listen.push_back(SocketAddress{ip, static_cast<uint16_t>(config.base_port + k)});
       }
       options.engine.dtls.mtu = config.mtu;
+      options.engine.max_peers = config.max_sessions_per_shard;
       if (observer_for) options.observer = observer_for(k);
       options.io.kind = config.io_backend == IoBackendKind::kMmsg ? net::IoBackendKind::kMmsg
                                                                   : net::IoBackendKind::kIoUring;

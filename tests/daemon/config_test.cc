@@ -45,6 +45,7 @@ TEST(ConfigTest, DefaultsMatchTheDocumentedValues) {
   EXPECT_EQ(c.http_address.ToString(), "127.0.0.1:8080");
   EXPECT_EQ(c.metrics_address.ToString(), "127.0.0.1:9464");
   EXPECT_EQ(c.mtu, 1200u);
+  EXPECT_EQ(c.max_sessions_per_shard, 4096u);
   EXPECT_TRUE(c.auth_token.empty());
   EXPECT_TRUE(c.certificate_path.empty());
   EXPECT_EQ(c.log_level, LogLevel::kInfo);
@@ -143,6 +144,8 @@ TEST(ConfigTest, EveryInvalidValueIsNamed) {
       {"metrics", "127.0.0.1:0"},
       {"mtu", "100"},
       {"mtu", "1200x"},
+      {"max_sessions_per_shard", "0"},
+      {"max_sessions_per_shard", "70000"},
       {"auth_token", "a b"},
       {"log_level", "loud"},
       {"io_backend", "epoll"},
@@ -209,6 +212,7 @@ TEST(ConfigTest, HelpListsEverySettingWithItsDefault) {
                                "--drain_timeout_ms (default \"5000\")",
                                "--max_request_bytes",
                                "--spread_threshold",
+                               "--max_sessions_per_shard (default \"4096\")",
                                "--gcm_impl (default \"auto\")",
                                "or off to run without it",
                                "--config FILE",

@@ -76,7 +76,8 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(""); }
 
-  void Start(const std::string& token, size_t max_request_bytes = 64 * 1024) {
+  void Start(const std::string& token, size_t max_request_bytes = 64 * 1024,
+             uint32_t max_sessions_per_shard = 0) {
     http_.reset();
     control_.reset();
     shards_.clear();
@@ -89,6 +90,7 @@ class HttpServerTest : public ::testing::Test {
     config.fingerprint =
         "sha-256 01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"
         "67:89:AB:CD:EF";
+    config.max_sessions_per_shard = max_sessions_per_shard;
     control_ = std::make_unique<ControlPlane>(config, handles, random_, logger_);
     http_ = std::make_unique<HttpServer>(*control_, HttpServerOptions{token, max_request_bytes},
                                          logger_);
@@ -409,6 +411,25 @@ TEST_F(HttpServerTest, FullShardQueueIs503AndLeavesNothing) {
   EXPECT_EQ(client_->Get("/api/rooms")->body, "{\"draining\":false,\"rooms\":[]}");
   for (auto& s : shards_) s->accept = true;
   EXPECT_EQ(Post("/whip/room1", ReadFixture("chromium156_offer.sdp"))->status, 201);
+}
+
+TEST_F(HttpServerTest, FullShardIs503UntilASessionLeaves) {
+  Start("", 64 * 1024, /*max_sessions_per_shard=*/2);
+  // One room: every session lands on its home shard.
+  ASSERT_EQ(Post("/whip/lobby", ReadFixture("chromium156_offer.sdp"))->status, 201);
+  ASSERT_EQ(Post("/whep/lobby", ReadFixture("chromium156_viewer_offer.sdp"))->status, 201);
+  auto refused = Post("/whep/lobby", ReadFixture("chromium156_viewer_offer.sdp"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_THAT(refused->body, HasSubstr("max_sessions_per_shard"));
+  EXPECT_EQ(control_->session_count(), 2u);
+  RecordingShard& shard = HomeShard("lobby");
+  ASSERT_EQ(shard.commands.size(), 2u);  // the refused one was never posted
+  // The shard's PeerRemoved frees the place.
+  shard.events.push_back(Removed(std::get<sfu::AddPeer>(shard.commands[1]).peer,
+                                 sfu::RemoveReason::kDtlsFailed, "timeout"));
+  control_->PollShards();
+  EXPECT_EQ(Post("/whep/lobby", ReadFixture("chromium156_viewer_offer.sdp"))->status, 201);
 }
 
 TEST_F(HttpServerTest, HealthAndReadiness) {

@@ -41,6 +41,7 @@ TEST(ConfExampleTest, ParsesAndValidates) {
   EXPECT_EQ(config.drain_timeout, defaults.drain_timeout);
   EXPECT_EQ(config.max_request_bytes, defaults.max_request_bytes);
   EXPECT_EQ(config.spread_threshold, defaults.spread_threshold);
+  EXPECT_EQ(config.max_sessions_per_shard, defaults.max_sessions_per_shard);
   EXPECT_TRUE(config.metrics_enabled);
   EXPECT_EQ(config.gcm_impl, defaults.gcm_impl);
 }
