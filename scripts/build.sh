@@ -15,7 +15,7 @@ case "$flavour" in
     cmake -S "$root" -B "$root/build/san" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DSFUD_SANITIZE=ON -DSFUD_FUZZ=ON -DSFUD_BUILD_BENCH=OFF \
-      -DSFUD_FUZZ_SECONDS="${SFUD_FUZZ_SECONDS:-30}" >/dev/null
+      -DSFUD_FUZZ_SECONDS="${SFUD_FUZZ_SECONDS:-20}" >/dev/null
     ;;
   *)
     echo "build.sh: unknown flavour '$flavour' (release|san)" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean clone: installs what is missing, builds the release and the
 # sanitizer flavours, and runs
-#   1. every test under ASan+UBSan, and every fuzz target for SFUD_FUZZ_SECONDS (default 30) each;
+#   1. every test under ASan+UBSan, and every fuzz target for SFUD_FUZZ_SECONDS (default 20) each;
 #   2. every test (unit, interop with real peers) in the release build.
 # Ends with one line "N passed, N failed" summing both runs; exits non-zero if anything failed.
 set -uo pipefail
