@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -111,7 +112,15 @@ TEST_F(DaemonTest, ServesThenDrainsSessionsAndExitsCleanly) {
   ASSERT_NE(port, 0);
 
   httplib::Client client("127.0.0.1", port);
-  EXPECT_EQ(client.Get("/readyz")->status, 200);
+  // HTTP answers as soon as it is bound; ready comes once the metrics server is up too (slow
+  // under ASan), so wait for it, bounded.
+  int ready_status = 0;
+  for (int i = 0; i < 500 && ready_status != 200; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto ready = client.Get("/readyz");
+    ready_status = ready ? ready->status : 0;
+  }
+  EXPECT_EQ(ready_status, 200);
   auto created = client.Post("/whip/room", Offer(), "application/sdp");
   ASSERT_TRUE(created);
   EXPECT_EQ(created->status, 201);
