@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/json_string.h"
 #include "core/common/status_macros.h"
 #include "core/sdp/sdp_answer.h"
 #include "daemon/add_peer_builder.h"
@@ -21,20 +22,7 @@ bool ValidRoomName(std::string_view room) {
   });
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
+using ::sfu::AppendJsonString;
 
 }  // namespace
 
