@@ -66,6 +66,12 @@ absl::StatusOr<UdpSocket> UdpSocket::Bind(const SocketAddress& address,
       !SetInt(fd, SOL_SOCKET, SO_SNDBUF, options.send_buffer_bytes)) {
     return Errno(address, "setsockopt(SO_SNDBUF)");
   }
+  if (options.dont_fragment) {
+    const bool ok = family == AF_INET
+                        ? SetInt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE)
+                        : SetInt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE);
+    if (!ok) return Errno(address, "setsockopt(IP_MTU_DISCOVER)");
+  }
   if (options.gro) {
     if (!SetInt(fd, SOL_UDP, UDP_GRO, 1)) return Errno(address, "setsockopt(UDP_GRO)");
     sock.gro_enabled_ = true;

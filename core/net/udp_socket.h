@@ -18,6 +18,12 @@ struct UdpSocketOptions {
   // buffer can hold a coalesced 64 KiB payload, so it is off by default; the IoBackends check
   // that their slot size allows it.
   bool gro = false;
+  // Sets DF on every datagram (IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE): sfud sizes its datagrams
+  // to --mtu itself, and a DTLS record or SRTP packet split into IP fragments is lost when either
+  // fragment is (QUIC makes the same choice, RFC 9000 §14). PROBE rather than DO: the kernel
+  // neither fragments nor shrinks sends to a path MTU learned from ICMP, which an off-path sender
+  // could forge. On IPv4 it also spares the kernel the shared IP-ID generator per datagram.
+  bool dont_fragment = true;
 };
 
 // A bound, non-blocking UDP socket for one address family (IPv6 sockets are IPV6_V6ONLY, so IPv4
