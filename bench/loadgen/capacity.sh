@@ -85,11 +85,11 @@ stop_sfud() {
 trial() {
   local n=$1
   start_sfud || return 2
-  timeout $((SECONDS_PER_TRIAL + 120)) "${prio[@]}" "${pin[@]}" "$LOADGEN" --url "http://$HTTP" --rooms 1 \
-    --publishers 1 --subscribers "$n" --no-audio --video-kbps 600 --duration "$SECONDS_PER_TRIAL" \
-    --threads "$(( ncpu > 2 ? ncpu - 1 : 1 ))" --http-concurrency 8 --quiet \
-    --max-loss 0.1% --max-p99-latency-ms 50 --min-connected 100% --sfud-pid "$sfud_pid" \
-    --json "$work/trial.json" >"$work/trial.txt" 2>&1
+  # The trial's scenario and SLOs are scenarios/capacity.conf; what varies overrides it.
+  timeout $((SECONDS_PER_TRIAL + 120)) "${prio[@]}" "${pin[@]}" "$LOADGEN" \
+    --scenario "$here/scenarios/capacity.conf" --url "http://$HTTP" --subscribers "$n" \
+    --duration "$SECONDS_PER_TRIAL" --threads "$(( ncpu > 2 ? ncpu - 1 : 1 ))" \
+    --sfud-pid "$sfud_pid" --json "$work/trial.json" >"$work/trial.txt" 2>&1
   local status=$?
   stop_sfud
   # The largest trial that passed, and the largest one of all, for the per-packet cost below.

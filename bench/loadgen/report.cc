@@ -230,7 +230,9 @@ std::string ToJson(const Report& r) {
                   ",\"fps\":", s.video_fps, ",\"audio\":", s.audio ? "true" : "false",
                   ",\"duration_s\":", Num(s.duration.count() / 1000.0), ",\"ramp\":", Num(s.ramp),
                   ",\"churn\":", Num(s.churn), ",\"join_storm\":", s.join_storm ? "true" : "false",
-                  ",\"threads\":", s.threads, "}");
+                  ",\"threads\":", s.threads, ",\"scenario_file\":");
+  AppendJsonString(o, s.scenario_file);
+  o += "}";
   absl::StrAppend(&o, ",\"run_seconds\":", Num(r.run_seconds),
                   ",\"media_seconds\":", Num(r.media_seconds));
   absl::StrAppend(&o, ",\"sessions\":{\"planned_publishers\":", r.planned_publishers,

@@ -1,13 +1,242 @@
 #include "bench/loadgen/scenario.h"
 
-#include <cstdlib>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/common/status_macros.h"
 
 namespace sfu::loadgen {
+namespace {
+
+// A scenario file is a handful of lines; anything much larger is not one.
+constexpr size_t kMaxScenarioFileBytes = 64 * 1024;
+
+// One setting from the command line or a scenario file, before it is applied.
+struct Setting {
+  std::string name;                  // without "--"
+  std::optional<std::string> value;  // none: a bare boolean flag
+  bool negated = false;              // --no-NAME
+};
+
+// Every flag, bound to the Scenario field it sets. Each setter parses and range-checks its own
+// value, so a setting is validated in one place whether it came from the command line or a file.
+// Only what depends on several settings is checked afterwards (Validate).
+class FlagTable {
+ public:
+  explicit FlagTable(Scenario& s);
+
+  bool IsBoolean(const std::string& name) const { return booleans_.contains(name); }
+  bool IsValued(const std::string& name) const { return valued_.contains(name); }
+  std::vector<std::string> Names() const;
+  // `spelling` is how the error names the setting: "--rooms" or "rooms".
+  absl::Status Apply(const Setting& setting, const std::string& spelling) const;
+
+ private:
+  using Setter = std::function<bool(const std::string&)>;
+  std::map<std::string, Setter> valued_;
+  std::map<std::string, bool*> booleans_;
+};
+
+FlagTable::FlagTable(Scenario& s) {
+  auto u32 = [](uint32_t* out, uint32_t min, uint32_t max) -> Setter {
+    return [out, min, max](const std::string& v) {
+      uint32_t parsed = 0;
+      if (!absl::SimpleAtoi(v, &parsed) || parsed < min || parsed > max) return false;
+      *out = parsed;
+      return true;
+    };
+  };
+  auto dbl = [](double* out) -> Setter {
+    return [out](const std::string& v) {
+      double parsed = 0;
+      if (!absl::SimpleAtod(v, &parsed) || !(parsed >= 0)) return false;
+      *out = parsed;
+      return true;
+    };
+  };
+  auto ms = [](std::chrono::milliseconds* out, double scale) -> Setter {
+    return [out, scale](const std::string& v) {
+      double d = 0;
+      if (!absl::SimpleAtod(v, &d) || !(d >= 0) || d * scale > 1e12) return false;
+      *out = std::chrono::milliseconds(static_cast<int64_t>(d * scale));
+      return true;
+    };
+  };
+  auto str = [](std::string* out) -> Setter {
+    return [out](const std::string& v) {
+      *out = v;
+      return true;
+    };
+  };
+  auto fraction = [](std::optional<double>* out) -> Setter {
+    return [out](const std::string& v) {
+      std::optional<double> parsed = ParseFraction(v);
+      if (!parsed.has_value()) return false;
+      *out = parsed;
+      return true;
+    };
+  };
+  constexpr uint32_t kAny = UINT32_MAX;
+  valued_ = {
+      {"url", str(&s.url)},
+      {"token", str(&s.token)},
+      {"room-prefix", str(&s.room_prefix)},
+      {"rooms", u32(&s.rooms, 1, kAny)},
+      {"publishers", u32(&s.publishers, 0, kAny)},
+      {"subscribers", u32(&s.subscribers, 0, kAny)},
+      {"video-kbps", u32(&s.video_kbps, 0, kAny)},
+      {"fps", u32(&s.video_fps, 1, 120)},
+      {"duration", ms(&s.duration, 1000)},
+      {"ramp", dbl(&s.ramp)},
+      {"churn", dbl(&s.churn)},
+      {"threads", u32(&s.threads, 1, 256)},
+      {"http-concurrency", u32(&s.http_concurrency, 1, 256)},
+      {"http-timeout-ms", ms(&s.http_timeout, 1)},
+      {"connect-timeout-ms", ms(&s.connect_timeout, 1)},
+      {"grace-ms", ms(&s.grace, 1)},
+      {"warmup-ms", ms(&s.warmup, 1)},
+      {"local-ip", str(&s.local_ip)},
+      {"json", str(&s.json_path)},
+      {"max-loss", fraction(&s.max_loss)},
+      {"min-connected", fraction(&s.min_connected)},
+      {"max-p99-latency-ms",
+       [&s](const std::string& v) {
+         double d = 0;
+         if (!absl::SimpleAtod(v, &d) || !(d >= 0)) return false;
+         s.max_p99_latency_ms = d;
+         return true;
+       }},
+      {"sfud-pid",
+       [&s](const std::string& v) {
+         int pid = 0;
+         if (!absl::SimpleAtoi(v, &pid) || pid <= 0) return false;
+         s.sfud_pid = pid;
+         return true;
+       }},
+  };
+  booleans_ = {{"audio", &s.audio}, {"join-storm", &s.join_storm}, {"quiet", &s.quiet}};
+}
+
+std::vector<std::string> FlagTable::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, setter] : valued_) names.push_back(name);
+  for (const auto& [name, field] : booleans_) names.push_back(name);
+  return names;
+}
+
+absl::Status FlagTable::Apply(const Setting& setting, const std::string& spelling) const {
+  if (auto b = booleans_.find(setting.name); b != booleans_.end()) {
+    if (setting.negated || !setting.value.has_value()) {
+      *b->second = !setting.negated;
+      return absl::OkStatus();
+    }
+    const std::string& v = *setting.value;
+    if (v != "true" && v != "false" && v != "1" && v != "0") {
+      return absl::InvalidArgumentError(absl::StrCat(spelling, " takes true or false, not ", v));
+    }
+    *b->second = v == "true" || v == "1";
+    return absl::OkStatus();
+  }
+  auto it = valued_.find(setting.name);
+  if (it == valued_.end()) return absl::InvalidArgumentError("unknown flag " + spelling);
+  if (!setting.value.has_value()) return absl::InvalidArgumentError(spelling + " needs a value");
+  if (!it->second(*setting.value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad value for ", spelling, ": ", *setting.value));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadScenarioFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read scenario file ", path, ": ", std::strerror(errno)));
+  }
+  std::string text(kMaxScenarioFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return absl::InvalidArgumentError("cannot read scenario file " + path);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": larger than ", kMaxScenarioFileBytes, " bytes, not a scenario file"));
+  }
+  return text;
+}
+
+// Applies a scenario file's settings in order. `#` starts a comment at the start of a line or
+// after a blank, so a URL fragment or a token may still contain one.
+absl::Status ApplyScenarioFile(const FlagTable& table, const std::string& path,
+                               const std::string& text) {
+  std::map<std::string, size_t> seen;  // key -> the line that set it
+  size_t line_number = 0;
+  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    const std::string where = absl::StrCat(path, ":", line_number, ": ");
+    std::string line(raw);
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '#' &&
+          (i == 0 || absl::ascii_isspace(static_cast<unsigned char>(line[i - 1])))) {
+        line.resize(i);
+        break;
+      }
+    }
+    const absl::string_view stripped = absl::StripAsciiWhitespace(line);
+    if (stripped.empty()) continue;
+    const size_t eq = stripped.find('=');
+    if (eq == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "expected `key = value`, got `", stripped, "`"));
+    }
+    Setting setting;
+    setting.name = std::string(absl::StripAsciiWhitespace(stripped.substr(0, eq)));
+    setting.value = std::string(absl::StripAsciiWhitespace(stripped.substr(eq + 1)));
+    const std::string& key = setting.name;
+    if (key == "scenario") {
+      return absl::InvalidArgumentError(where + "a scenario file cannot name another");
+    }
+    if (key.rfind("no-", 0) == 0 && table.IsBoolean(key.substr(3))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "write `", key.substr(3), " = false`, not ", key));
+    }
+    if (!table.IsBoolean(key) && !table.IsValued(key)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "unknown key `", key, "`"));
+    }
+    if (auto [it, inserted] = seen.emplace(key, line_number); !inserted) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "`", key, "` is already set on line ", it->second));
+    }
+    if (setting.value->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "`", key, "` has no value"));
+    }
+    if (absl::Status st = table.Apply(setting, key); !st.ok()) {
+      return absl::InvalidArgumentError(where + std::string(st.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What depends on more than one setting, checked once everything is applied.
+absl::Status Validate(Scenario& s) {
+  if (uint64_t{s.publishers} + s.subscribers == 0) {
+    return absl::InvalidArgumentError("--publishers + --subscribers must be > 0");
+  }
+  if (!s.audio && s.video_kbps == 0 && s.publishers > 0) {
+    return absl::InvalidArgumentError("publishers need --audio or --video-kbps > 0");
+  }
+  if (s.join_storm) s.ramp = 0;
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::optional<double> ParseFraction(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -35,6 +264,9 @@ Target:
   --token TOKEN             bearer token for WHIP/WHEP
   --room-prefix NAME        rooms are NAME-0, NAME-1, ... (default loadgen)
 Scenario:
+  --scenario FILE           settings from FILE, one `key = value` a line (keys are these flags'
+                            names without --, e.g. `rooms = 4`, `audio = false`; # comments);
+                            flags on the command line override the file
   --rooms N                 rooms (default 1)
   --publishers N            publishers per room (default 1)
   --subscribers N           subscribers per room (default 4)
@@ -68,72 +300,9 @@ Exit status: 0 ok, 1 could not run (or no peer connected), 2 bad flags, 3 an SLO
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args) {
   ParsedArgs parsed;
   Scenario& s = parsed.scenario;
-  auto u32 = [](uint32_t* out) {
-    return [out](const std::string& v) { return absl::SimpleAtoi(v, out); };
-  };
-  auto dbl = [](double* out) {
-    return [out](const std::string& v) { return absl::SimpleAtod(v, out) && *out >= 0; };
-  };
-  auto ms = [](std::chrono::milliseconds* out, double scale) {
-    return [out, scale](const std::string& v) {
-      double d = 0;
-      if (!absl::SimpleAtod(v, &d) || d < 0) return false;
-      *out = std::chrono::milliseconds(static_cast<int64_t>(d * scale));
-      return true;
-    };
-  };
-  auto str = [](std::string* out) {
-    return [out](const std::string& v) {
-      *out = v;
-      return true;
-    };
-  };
-  auto fraction = [](std::optional<double>* out) {
-    return [out](const std::string& v) {
-      *out = ParseFraction(v);
-      return out->has_value();
-    };
-  };
-  const std::map<std::string, std::function<bool(const std::string&)>> valued = {
-      {"url", str(&s.url)},
-      {"token", str(&s.token)},
-      {"room-prefix", str(&s.room_prefix)},
-      {"rooms", u32(&s.rooms)},
-      {"publishers", u32(&s.publishers)},
-      {"subscribers", u32(&s.subscribers)},
-      {"video-kbps", u32(&s.video_kbps)},
-      {"fps", u32(&s.video_fps)},
-      {"duration", ms(&s.duration, 1000)},
-      {"ramp", dbl(&s.ramp)},
-      {"churn", dbl(&s.churn)},
-      {"threads", u32(&s.threads)},
-      {"http-concurrency", u32(&s.http_concurrency)},
-      {"http-timeout-ms", ms(&s.http_timeout, 1)},
-      {"connect-timeout-ms", ms(&s.connect_timeout, 1)},
-      {"grace-ms", ms(&s.grace, 1)},
-      {"warmup-ms", ms(&s.warmup, 1)},
-      {"local-ip", str(&s.local_ip)},
-      {"json", str(&s.json_path)},
-      {"max-loss", fraction(&s.max_loss)},
-      {"min-connected", fraction(&s.min_connected)},
-      {"max-p99-latency-ms",
-       [&s](const std::string& v) {
-         double d = 0;
-         if (!absl::SimpleAtod(v, &d) || d < 0) return false;
-         s.max_p99_latency_ms = d;
-         return true;
-       }},
-      {"sfud-pid",
-       [&s](const std::string& v) {
-         int pid = 0;
-         if (!absl::SimpleAtoi(v, &pid) || pid <= 0) return false;
-         s.sfud_pid = pid;
-         return true;
-       }},
-  };
-  const std::map<std::string, bool*> flags = {
-      {"audio", &s.audio}, {"join-storm", &s.join_storm}, {"quiet", &s.quiet}};
-
+  const FlagTable table(s);
+  std::vector<Setting> settings;
+  std::optional<std::string> scenario_file;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -141,52 +310,51 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args) {
       continue;
     }
     if (arg.rfind("--", 0) != 0) return absl::InvalidArgumentError("unexpected argument: " + arg);
-    arg = arg.substr(2);
-    std::optional<std::string> value;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
+    Setting setting;
+    setting.name = arg.substr(2);
+    if (size_t eq = setting.name.find('='); eq != std::string::npos) {
+      setting.value = setting.name.substr(eq + 1);
+      setting.name.resize(eq);
     }
-    if (auto f = flags.find(arg); f != flags.end()) {
-      if (value.has_value()) {
-        if (*value != "true" && *value != "false" && *value != "1" && *value != "0") {
-          return absl::InvalidArgumentError(absl::StrCat("--", arg, " takes true or false"));
-        }
-        *f->second = *value == "true" || *value == "1";
-      } else {
-        *f->second = true;
+    const std::string& name = setting.name;
+    const bool valued = name == "scenario" || table.IsValued(name);
+    if (!valued && !table.IsBoolean(name)) {
+      if (name.rfind("no-", 0) != 0 || !table.IsBoolean(name.substr(3))) {
+        return absl::InvalidArgumentError("unknown flag --" + name);
       }
+      if (setting.value.has_value()) {
+        return absl::InvalidArgumentError("--" + name + " takes no value");
+      }
+      setting.name = name.substr(3);
+      setting.negated = true;
+    }
+    if (valued && !setting.value.has_value()) {
+      if (i + 1 >= args.size()) return absl::InvalidArgumentError("--" + name + " needs a value");
+      setting.value = args[++i];
+    }
+    if (setting.name == "scenario") {
+      if (scenario_file.has_value()) return absl::InvalidArgumentError("--scenario given twice");
+      scenario_file = *setting.value;
       continue;
     }
-    if (arg.rfind("no-", 0) == 0) {
-      if (auto f = flags.find(arg.substr(3)); f != flags.end()) {
-        *f->second = false;
-        continue;
-      }
-    }
-    auto it = valued.find(arg);
-    if (it == valued.end()) return absl::InvalidArgumentError("unknown flag --" + arg);
-    if (!value.has_value()) {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError("--" + arg + " needs a value");
-      value = args[++i];
-    }
-    if (!it->second(*value)) {
-      return absl::InvalidArgumentError(absl::StrCat("bad value for --", arg, ": ", *value));
-    }
+    settings.push_back(std::move(setting));
   }
-  if (s.rooms == 0 || s.publishers + s.subscribers == 0) {
-    return absl::InvalidArgumentError("--rooms and --publishers + --subscribers must be > 0");
+  // The file first, then the command line over it: a flag beats the file wherever it stands.
+  if (scenario_file.has_value()) {
+    SFU_ASSIGN_OR_RETURN(std::string text, ReadScenarioFile(*scenario_file));
+    SFU_RETURN_IF_ERROR(ApplyScenarioFile(table, *scenario_file, text));
   }
-  if (s.threads == 0 || s.threads > 256) return absl::InvalidArgumentError("--threads 1..256");
-  if (s.http_concurrency == 0 || s.http_concurrency > 256) {
-    return absl::InvalidArgumentError("--http-concurrency 1..256");
+  for (const Setting& setting : settings) {
+    SFU_RETURN_IF_ERROR(table.Apply(setting, "--" + setting.name));
   }
-  if (s.video_fps == 0 || s.video_fps > 120) return absl::InvalidArgumentError("--fps 1..120");
-  if (!s.audio && s.video_kbps == 0 && s.publishers > 0) {
-    return absl::InvalidArgumentError("publishers need --audio or --video-kbps > 0");
-  }
-  if (s.join_storm) s.ramp = 0;
+  SFU_RETURN_IF_ERROR(Validate(s));
+  s.scenario_file = scenario_file.value_or("");
   return parsed;
+}
+
+std::vector<std::string> ScenarioKeys() {
+  Scenario scratch;
+  return FlagTable(scratch).Names();
 }
 
 }  // namespace sfu::loadgen

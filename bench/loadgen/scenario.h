@@ -35,7 +35,8 @@ struct Scenario {
   std::chrono::milliseconds warmup{1000};
   std::string local_ip = "127.0.0.1";
   std::string json_path;
-  bool quiet = false;  // no progress line
+  bool quiet = false;         // no progress line
+  std::string scenario_file;  // --scenario FILE, if one was read (for the report)
   // SLOs (unset: not checked).
   std::optional<double> max_loss;  // fraction, e.g. 0.001 for "0.1%"
   std::optional<double> max_p99_latency_ms;
@@ -56,7 +57,14 @@ struct ParsedArgs {
   bool help = false;
 };
 // `--key=value` or `--key value`; booleans also as `--key` / `--no-key`. Errors name the flag.
+// `--scenario FILE` reads settings from a file first, one `key = value` a line (keys are the long
+// flag names; `#` starts a comment at the start of a line or after a blank; blank lines are
+// skipped); every flag on the command line then overrides the file, wherever it stands. Errors in
+// the file name FILE:LINE. Each setting goes through the same setter from either source, so a
+// value is validated in exactly one place.
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args);
+// Every flag a scenario file (or the command line) can set, without the leading "--".
+std::vector<std::string> ScenarioKeys();
 std::string HelpText();
 // "0.1%" -> 0.001, "0.001" -> 0.001.
 std::optional<double> ParseFraction(const std::string& text);

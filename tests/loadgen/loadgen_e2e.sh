@@ -1,7 +1,8 @@
 #!/bin/bash
 # sfud-loadgen against the real sfud binary, in a loopback-only network namespace (fixed ports
-# cannot clash with other tests there): sfud with 2 shards, 4 rooms x (1 publisher + 25
-# subscribers) for 20 s. Passes when, from the load generator's JSON report:
+# cannot clash with other tests there): sfud with 2 shards and the scenario of the example file
+# bench/loadgen/scenarios/rooms4x25.conf (4 rooms x (1 publisher + 25 subscribers) for 20 s), so
+# the example is exercised on every CI run. Passes when, from the load generator's JSON report:
 #   - every publisher and every subscriber connected, no failure of any kind;
 #   - zero loss on loopback (every probe sequence number the publishers sent since a subscriber's
 #     first packet arrived), and media actually flowed;
@@ -11,11 +12,12 @@
 #     its Prometheus /metrics after the load (sfud_datagrams_{received,sent}_total{kind}) and
 #     from the per-shard summary lines it logs when it stops ("shard N stopped: ... srtp in X
 #     out Y, srtcp in A out B ...").
-#   loadgen_e2e.sh SFUD_BINARY LOADGEN_BINARY WORK_DIR
+#   loadgen_e2e.sh SFUD_BINARY LOADGEN_BINARY WORK_DIR SCENARIO_FILE
 set -u
 SFUD=$1
 LOADGEN=$2
 WORK=$3
+SCENARIO=$4
 NETNS_RUN=/work/shared/peers/netns_run.sh
 mkdir -p "$WORK"
 rm -f "$WORK"/sfud.log "$WORK"/loadgen.log "$WORK"/report.json "$WORK"/loadgen.status \
@@ -24,7 +26,7 @@ rm -f "$WORK"/sfud.log "$WORK"/loadgen.log "$WORK"/report.json "$WORK"/loadgen.s
 cat >"$WORK/inside.sh" <<'INSIDE'
 #!/bin/bash
 # Inside the namespace: start sfud, wait for /readyz (bounded), run the load, SIGTERM sfud.
-SFUD=$1; LOADGEN=$2; WORK=$3
+SFUD=$1; LOADGEN=$2; WORK=$3; SCENARIO=$4
 "$SFUD" --shards=2 --port=20000 --http=127.0.0.1:18080 --metrics=127.0.0.1:19464 \
   --io_backend=io_uring >"$WORK/sfud.log" 2>&1 &
 pid=$!
@@ -34,9 +36,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 if [ "$ready" = 1 ]; then
-  timeout 90 "$LOADGEN" --url http://127.0.0.1:18080 --rooms 4 --publishers 1 --subscribers 25 \
-    --duration 20 --threads 2 --video-kbps 600 --json "$WORK/report.json" --sfud-pid "$pid" \
-    --max-loss 0 --min-connected 100% >"$WORK/loadgen.log" 2>&1
+  # Rooms, peers, media, duration and the SLOs are the scenario file's; the command line adds
+  # only where sfud is and where the report goes.
+  timeout 90 "$LOADGEN" --scenario "$SCENARIO" --url http://127.0.0.1:18080 \
+    --json "$WORK/report.json" --sfud-pid "$pid" >"$WORK/loadgen.log" 2>&1
   echo $? >"$WORK/loadgen.status"
   # sfud's Prometheus view of the same run. Shards publish their counters on every loop
   # iteration (at most each millisecond) and keep iterating for timers, so a second is plenty.
@@ -50,16 +53,16 @@ kill -TERM "$pid"
 wait "$pid"
 INSIDE
 chmod +x "$WORK/inside.sh"
-timeout 150 "$NETNS_RUN" "$WORK/inside.sh" "$SFUD" "$LOADGEN" "$WORK"
+timeout 150 "$NETNS_RUN" "$WORK/inside.sh" "$SFUD" "$LOADGEN" "$WORK" "$SCENARIO"
 echo "--- sfud-loadgen (exit $(cat "$WORK/loadgen.status" 2>/dev/null))"
 cat "$WORK/loadgen.log"
 echo "--- sfud (session lines omitted)"
 grep -v 'session ' "$WORK/sfud.log"
 
 python3 - "$WORK/report.json" "$WORK/sfud.log" "$(cat "$WORK/loadgen.status" 2>/dev/null)" \
-  "$WORK/metrics.txt" <<'PY'
+  "$WORK/metrics.txt" "$SCENARIO" <<'PY'
 import json, re, sys
-report_path, log_path, status, metrics_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+report_path, log_path, status, metrics_path, scenario_path = sys.argv[1:6]
 fail = []
 try:
     r = json.load(open(report_path))
@@ -67,6 +70,14 @@ except Exception as e:
     print(f"FAIL: no JSON report: {e}")
     sys.exit(1)
 s, m, t = r["sessions"], r["media"], r["traffic"]
+# The run is the example file's: a change to the file that this test does not expect fails here.
+sc = r["scenario"]
+want = {"scenario_file": scenario_path, "rooms": 4, "publishers_per_room": 1,
+        "subscribers_per_room": 25, "video_kbps": 600, "audio": True, "duration_s": 20,
+        "threads": 2}
+for key, value in want.items():
+    if sc.get(key) != value:
+        fail.append(f"scenario {key} = {sc.get(key)!r}, expected {value!r} from {scenario_path}")
 if status != "0":
     fail.append(f"sfud-loadgen exited {status}")
 if s["publishers_connected"] != 4 or s["subscribers_connected"] != 100:
