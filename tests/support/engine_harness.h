@@ -31,6 +31,7 @@ class EngineHarness {
 
   sfu::ShardEngine& engine() { return engine_; }
   Instant now() const { return now_; }
+  const crypto::Certificate& certificate() const { return *cert_; }
 
   // One datagram from `from`, then Deliver().
   void Send(Browser& from, std::vector<uint8_t> datagram);
