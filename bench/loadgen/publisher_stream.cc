@@ -25,7 +25,7 @@ PublisherStream::PublisherStream(Kind kind, uint32_t ssrc, uint8_t payload_type,
       timestamp_(first_timestamp),
       last_frame_timestamp_(first_timestamp) {}
 
-size_t PublisherStream::PlanFrame(int64_t send_ns, size_t frame_bytes, size_t max_payload,
+size_t PublisherStream::PlanFrame(int64_t capture_ns, size_t frame_bytes, size_t max_payload,
                                   bool keyframe, uint32_t timestamp_step, absl::Span<Packet> out) {
   const size_t min_payload = kind_ == Kind::kAudio ? kMinAudioPayload : kMinVideoPayload;
   max_payload = std::max(max_payload, min_payload);
@@ -41,22 +41,26 @@ size_t PublisherStream::PlanFrame(int64_t send_ns, size_t frame_bytes, size_t ma
     p.sequence_number = sequence_number_++;
     p.timestamp = timestamp_;
     p.probe_sequence = probe_sequence_++;
-    p.send_ns = send_ns;
+    p.send_ns = capture_ns;  // until MarkSent
     size_t size = base + (extra > 0 ? 1 : 0);
     if (extra > 0) --extra;
     p.payload_size = static_cast<uint16_t>(std::max(size, min_payload));
     p.frame_start = i == 0;
     p.marker = kind_ == Kind::kVideo ? i + 1 == count : false;
     p.keyframe = keyframe;
-    history_[p.sequence_number % kHistory] = p;
-    history_valid_[p.sequence_number % kHistory] = true;
-    ++packets_sent_;
-    octets_sent_ += p.payload_size;
   }
   last_frame_timestamp_ = timestamp_;
   timestamp_ += timestamp_step;
-  last_send_ns_ = send_ns;
+  last_capture_ns_ = capture_ns;
   return count;
+}
+
+void PublisherStream::MarkSent(Packet& packet, int64_t send_ns) {
+  packet.send_ns = send_ns;
+  history_[packet.sequence_number % kHistory] = packet;
+  history_valid_[packet.sequence_number % kHistory] = true;
+  ++packets_sent_;
+  octets_sent_ += packet.payload_size;
 }
 
 size_t PublisherStream::Write(const Packet& packet, absl::Span<uint8_t> out) const {

@@ -78,6 +78,7 @@ void Summarize(const std::vector<PeerResult>& results, const LatencyHistogram& l
     report.plis_received += s.plis_received + s.firs_received;
     report.keyframes_sent += s.keyframes_sent;
     report.srtp_errors += s.srtp_errors;
+    report.pacer_overflows += s.pacer_overflows;
     if (r.role != PeerRole::kSubscriber) continue;
     uint64_t expected = 0, lost = 0;
     for (const ReceiveStreamStats* st : {&s.audio, &s.video}) {
@@ -161,9 +162,12 @@ std::string FormatTable(const Report& r) {
                            p.max, p.count);
   };
   absl::StrAppend(&out, "sfud-loadgen summary\n");
-  row("scenario", absl::StrFormat("%u rooms x (%u pub + %u sub), video %u kbps, audio %s, %.0f s",
+  const std::string pacing = r.scenario.pacing_factor > 0
+                                 ? absl::StrFormat(" paced at %gx", r.scenario.pacing_factor)
+                                 : std::string(" unpaced");
+  row("scenario", absl::StrFormat("%u rooms x (%u pub + %u sub), video %u kbps%s, audio %s, %.0f s",
                                   r.scenario.rooms, r.scenario.publishers, r.scenario.subscribers,
-                                  r.scenario.video_kbps, r.scenario.audio ? "on" : "off",
+                                  r.scenario.video_kbps, pacing, r.scenario.audio ? "on" : "off",
                                   r.scenario.duration.count() / 1000.0));
   row("connected", absl::StrFormat("publishers %u/%u  subscribers %u/%u  (sessions %u)",
                                    r.publishers_connected, r.planned_publishers,
@@ -199,9 +203,10 @@ std::string FormatTable(const Report& r) {
     row("sfud CPU", absl::StrFormat("%.1f%% of one core (%.2f s)", *r.sfud_cpu_percent,
                                     r.sfud_cpu_seconds.value_or(0)));
   }
-  if (r.tx_errors + r.outbox_overflows + r.srtp_errors > 0) {
-    row("loadgen errors", absl::StrFormat("tx %u, outbox %u, srtp %u", r.tx_errors,
-                                          r.outbox_overflows, r.srtp_errors));
+  if (r.tx_errors + r.outbox_overflows + r.srtp_errors + r.pacer_overflows > 0) {
+    row("loadgen errors",
+        absl::StrFormat("tx %u, outbox %u, srtp %u, pacer overflows %u", r.tx_errors,
+                        r.outbox_overflows, r.srtp_errors, r.pacer_overflows));
   }
   for (const SloResult& s : r.slos) {
     row("SLO " + s.name,
@@ -227,7 +232,8 @@ std::string ToJson(const Report& r) {
   AppendJsonString(o, s.url);
   absl::StrAppend(&o, ",\"rooms\":", s.rooms, ",\"publishers_per_room\":", s.publishers,
                   ",\"subscribers_per_room\":", s.subscribers, ",\"video_kbps\":", s.video_kbps,
-                  ",\"fps\":", s.video_fps, ",\"audio\":", s.audio ? "true" : "false",
+                  ",\"fps\":", s.video_fps, ",\"pacing_factor\":", Num(s.pacing_factor),
+                  ",\"audio\":", s.audio ? "true" : "false",
                   ",\"duration_s\":", Num(s.duration.count() / 1000.0), ",\"ramp\":", Num(s.ramp),
                   ",\"churn\":", Num(s.churn), ",\"join_storm\":", s.join_storm ? "true" : "false",
                   ",\"threads\":", s.threads, ",\"scenario_file\":");
@@ -274,7 +280,8 @@ std::string ToJson(const Report& r) {
       ",\"nack_items_sent\":", r.nack_items_sent, ",\"retransmissions\":", r.retransmissions,
       ",\"plis_sent\":", r.plis_sent, ",\"keyframe_requests_received\":", r.plis_received,
       ",\"keyframes_sent\":", r.keyframes_sent, ",\"srtp_errors\":", r.srtp_errors,
-      ",\"tx_errors\":", r.tx_errors, ",\"outbox_overflows\":", r.outbox_overflows, "}");
+      ",\"tx_errors\":", r.tx_errors, ",\"outbox_overflows\":", r.outbox_overflows,
+      ",\"pacer_overflows\":", r.pacer_overflows, "}");
   absl::StrAppend(&o, ",\"sfud\":{");
   if (r.sfud_cpu_percent.has_value()) {
     absl::StrAppend(&o, "\"cpu_seconds\":", Num(r.sfud_cpu_seconds.value_or(0)),

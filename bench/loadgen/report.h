@@ -61,7 +61,7 @@ struct Report {
   uint64_t rtcp_packets_out = 0, rtcp_packets_in = 0;
   uint64_t nacks_sent = 0, nack_items_sent = 0, retransmissions = 0, plis_sent = 0;
   uint64_t plis_received = 0, keyframes_sent = 0, srtp_errors = 0;
-  uint64_t tx_errors = 0, outbox_overflows = 0;
+  uint64_t tx_errors = 0, outbox_overflows = 0, pacer_overflows = 0;
   double pps_out = 0, pps_in = 0, mbps_out = 0, mbps_in = 0;
   // sfud's CPU from /proc (when --sfud-pid).
   std::optional<double> sfud_cpu_seconds;

@@ -162,6 +162,7 @@ void Runner::Join(WhipClient& client, RandomSource& random, uint32_t peer_id) {
   config.audio = scenario_.audio;
   config.video_kbps = scenario_.video_kbps;
   config.video_fps = scenario_.video_fps;
+  config.pacing_factor = scenario_.pacing_factor;
   config.audio_ssrc = RandomNonZero(random);
   config.video_ssrc = RandomNonZero(random);
   config.rtcp_ssrc = RandomNonZero(random);

@@ -94,6 +94,14 @@ FlagTable::FlagTable(Scenario& s) {
       {"subscribers", u32(&s.subscribers, 0, kAny)},
       {"video-kbps", u32(&s.video_kbps, 0, kAny)},
       {"fps", u32(&s.video_fps, 1, 120)},
+      // 0 is off; below 1 the pacer could never catch up with the stream.
+      {"pacing-factor",
+       [&s](const std::string& v) {
+         double d = 0;
+         if (!absl::SimpleAtod(v, &d) || !(d == 0 || (d >= 1 && d <= 100))) return false;
+         s.pacing_factor = d;
+         return true;
+       }},
       {"duration", ms(&s.duration, 1000)},
       {"ramp", dbl(&s.ramp)},
       {"churn", dbl(&s.churn)},
@@ -273,6 +281,8 @@ Scenario:
   --video-kbps N            video bitrate per publisher, 0 for none (default 600)
   --fps N                   video frame rate (default 30)
   --audio / --no-audio      send audio (default on)
+  --pacing-factor X         send video paced at X times its bitrate, as a browser's pacer does
+                            (default 2.5; 0 = each frame as one burst; else 1..100)
   --duration SECONDS        length of the run from the first join (default 10)
   --ramp N                  joins per second (default 0: as fast as signaling allows)
   --churn N                 subscribers per second that leave and rejoin (default 0)

@@ -21,6 +21,9 @@ struct Scenario {
   bool audio = true;
   uint32_t video_kbps = 600;  // 0: no video
   uint32_t video_fps = 30;
+  // Video leaves paced at this many times video_kbps, like libwebrtc's paced sender; 0 = each
+  // frame as one burst.
+  double pacing_factor = 2.5;
   std::chrono::milliseconds duration{10000};
   double ramp = 0;   // joins per second; 0 = as fast as signaling allows
   double churn = 0;  // subscriber leave+rejoin per second

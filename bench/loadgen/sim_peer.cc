@@ -225,6 +225,9 @@ void SimPeer::OnConnected(Instant now, const dtls::DtlsEvent& event, Outbox& out
                          static_cast<uint32_t>(seeds[6]) << 16);
       next_video_ = now;
       keyframe_requested_ = true;  // a stream starts with a key frame
+      if (config_.pacing_factor > 0) {
+        video_pacer_ = std::make_unique<Pacer>(config_.pacing_factor * config_.video_kbps * 1000.0);
+      }
     }
     SendMedia(now, out);
   } else {
@@ -332,6 +335,7 @@ Instant SimPeer::NextTimeout() const {
   if (config_.role == PeerRole::kPublisher) {
     if (audio_out_) next = std::min(next, next_audio_);
     if (video_out_) next = std::min(next, next_video_);
+    if (video_pacer_ != nullptr) next = std::min(next, video_pacer_->NextSend());
   }
   return next;
 }

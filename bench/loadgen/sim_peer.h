@@ -10,6 +10,7 @@
 #include "absl/types/span.h"
 #include "bench/loadgen/latency_histogram.h"
 #include "bench/loadgen/outbox.h"
+#include "bench/loadgen/pacer.h"
 #include "bench/loadgen/publisher_stream.h"
 #include "bench/loadgen/sequence_tracker.h"
 #include "core/common/instant.h"
@@ -59,6 +60,9 @@ struct SimPeerConfig {
   size_t audio_payload = 100;
   Duration keyframe_interval = std::chrono::seconds(2);
   uint32_t keyframe_size_factor = 3;  // a key frame is this many times an average frame
+  // Video leaves through a Pacer at this many times video_kbps, as from libwebrtc's paced sender
+  // (pacer.h); 0 sends each frame as one burst. Audio and retransmissions are never paced.
+  double pacing_factor = 2.5;
   uint8_t audio_pt = 111;
   uint8_t video_pt = 96;
   uint32_t audio_ssrc = 0;
@@ -120,6 +124,9 @@ struct PeerStats {
   uint64_t srtp_errors = 0;  // SRTP/SRTCP from sfud that did not unprotect
   uint64_t other_in = 0;     // datagrams that were none of the above
   uint64_t outbox_full = 0;  // datagrams we could not queue
+  // Video packets sent ahead of the pacing schedule because the pacer's queue was full (only if
+  // the pacing rate is below what the stream sends).
+  uint64_t pacer_overflows = 0;
   // Feedback.
   uint64_t nacks_sent = 0, nack_items_sent = 0, plis_sent = 0, rr_sent = 0, sr_sent = 0;
   uint64_t nacks_received = 0, plis_received = 0, firs_received = 0, retransmissions = 0;
@@ -136,10 +143,13 @@ struct PeerStats {
 // fingerprint, SRTP/SRTCP keyed from the exporter, then media:
 //  - publisher: Opus-like audio (one ~100-byte packet per 20 ms) and VP8-like video (frames at
 //    video_fps, several packets each, marker on the last, key frames every keyframe_interval and
-//    on PLI/FIR), sender reports + SDES (RFC 3550 §6.4.1), NACKed packets resent from history;
+//    on PLI/FIR) paced like a browser's (pacer.h), sender reports + SDES (RFC 3550 §6.4.1),
+//    NACKed packets resent from history at once;
 //  - subscriber: unprotects, counts loss/duplicates/reorder by the publisher's probe sequence,
-//    end-to-end latency from the probe's send time, RFC 3550 §A.8 jitter; sends PLI until video
-//    arrives (RFC 4585 §6.3.1), NACK on a sequence gap (§6.2.1), receiver reports (§6.4.2).
+//    end-to-end latency from the probe's send time (the `now` of the call that hands the packet
+//    to the driver, so time spent in the pacer is not counted), RFC 3550 §A.8 jitter; sends PLI
+//    until video arrives (RFC 4585 §6.3.1), NACK on a sequence gap (§6.2.1), receiver reports
+//    (§6.4.2).
 //
 // Sans-IO (DESIGN.md): the driver feeds datagrams and timeouts with `now`, and every call may
 // append datagrams to the Outbox it passes (all addressed to sfud's candidate); the driver sends
@@ -162,9 +172,13 @@ class SimPeer {
   void HandleTimeout(Instant now, Outbox& out);
   // Instant::Infinite() when nothing is scheduled (failed or closed).
   Instant NextTimeout() const;
-  // The run's end: a publisher stops media, every peer stops RTCP (reports, PLI, NACK) and
-  // answers no more NACKs; only consent checks go on. Subscribers keep counting what arrives.
-  void StopMedia() { media_stopped_ = true; }
+  // The run's end: a publisher stops media (video still in its pacer is never sent), every peer
+  // stops RTCP (reports, PLI, NACK) and answers no more NACKs; only consent checks go on.
+  // Subscribers keep counting what arrives.
+  void StopMedia() {
+    media_stopped_ = true;
+    if (video_pacer_ != nullptr) video_pacer_->Clear();
+  }
   // Sends DTLS close_notify if connected and stops every timer.
   void Close(Instant now, Outbox& out);
   // Ends the peer with a failure decided outside it (socket error).
@@ -176,6 +190,8 @@ class SimPeer {
   PeerRole role() const { return config_.role; }
   const PeerStats& stats() const { return stats_; }
   const SimPeerConfig& config() const { return config_; }
+  // Video packets waiting in the pacer (0 without pacing).
+  size_t paced_packets_queued() const { return video_pacer_ != nullptr ? video_pacer_->size() : 0; }
 
  private:
   // sim_peer.cc: ICE, DTLS, lifecycle.
@@ -190,8 +206,13 @@ class SimPeer {
   void SendMedia(Instant now, Outbox& out);
   void SendVideoFrame(Instant now, Outbox& out);
   void SendAudioPacket(Instant now, Outbox& out);
-  void SendPackets(const PublisherStream& stream, absl::Span<const PublisherStream::Packet> packets,
-                   bool retransmission, Outbox& out);
+  // A packet's first transmission, stamped with `now`.
+  void SendFresh(PublisherStream& stream, PublisherStream::Packet packet, Instant now, Outbox& out);
+  // Sends the video packets whose pacing time has come.
+  void DrainPacer(Instant now, Outbox& out);
+  // Writes, protects and queues one RTP packet.
+  void WriteRtp(const PublisherStream& stream, const PublisherStream::Packet& packet,
+                bool retransmission, Outbox& out);
   void SendReports(Instant now, Outbox& out);
   void SendPli(Instant now, Outbox& out);
   // Protects the RTCP compound in buf[0, len) and queues it.
@@ -225,6 +246,7 @@ class SimPeer {
   // Publisher.
   std::optional<PublisherStream> audio_out_;
   std::optional<PublisherStream> video_out_;
+  std::unique_ptr<Pacer> video_pacer_;  // with video and pacing_factor > 0
   Instant next_audio_;
   Instant next_video_;
   Instant last_keyframe_;

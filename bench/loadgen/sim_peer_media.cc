@@ -48,13 +48,21 @@ void SimPeer::SendMedia(Instant now, Outbox& out) {
     next_video_ += frame_interval;
   }
   if (video_out_ && now >= next_video_) next_video_ = now + frame_interval;
+  DrainPacer(now, out);
+}
+
+void SimPeer::DrainPacer(Instant now, Outbox& out) {
+  if (video_pacer_ == nullptr) return;
+  while (std::optional<PublisherStream::Packet> p = video_pacer_->PopDue(now)) {
+    SendFresh(*video_out_, *p, now, out);
+  }
 }
 
 void SimPeer::SendAudioPacket(Instant now, Outbox& out) {
   std::array<PublisherStream::Packet, 1> packet;
   const size_t n = audio_out_->PlanFrame(now.nanos(), config_.audio_payload, config_.audio_payload,
                                          false, kAudioTimestampStep, absl::MakeSpan(packet));
-  SendPackets(*audio_out_, absl::MakeConstSpan(packet.data(), n), false, out);
+  if (n == 1) SendFresh(*audio_out_, packet[0], now, out);
 }
 
 void SimPeer::SendVideoFrame(Instant now, Outbox& out) {
@@ -75,32 +83,48 @@ void SimPeer::SendVideoFrame(Instant now, Outbox& out) {
   const size_t n =
       video_out_->PlanFrame(now.nanos(), frame_bytes, config_.max_video_payload, keyframe,
                             90000 / config_.video_fps, absl::MakeSpan(packets));
-  SendPackets(*video_out_, absl::MakeConstSpan(packets.data(), n), false, out);
+  for (size_t i = 0; i < n; ++i) {
+    if (video_pacer_ == nullptr) {
+      SendFresh(*video_out_, packets[i], now, out);
+      continue;
+    }
+    // The pacer drains at pacing_factor x the stream's bitrate, so it fills only if that factor
+    // is below what the stream sends: make room by sending the oldest at once, keeping the order.
+    if (!video_pacer_->Push(now, packets[i])) {
+      ++stats_.pacer_overflows;
+      SendFresh(*video_out_, *video_pacer_->PopFront(), now, out);
+      video_pacer_->Push(now, packets[i]);
+    }
+  }
 }
 
-void SimPeer::SendPackets(const PublisherStream& stream,
-                          absl::Span<const PublisherStream::Packet> packets, bool retransmission,
-                          Outbox& out) {
-  for (const PublisherStream::Packet& p : packets) {
-    absl::Span<uint8_t> slot = out.Begin();
-    if (slot.empty()) {
-      ++stats_.outbox_full;
-      continue;
-    }
-    const size_t len = stream.Write(p, slot);
-    size_t protected_len = 0;
-    if (len == 0 ||
-        srtp_->outbound.ProtectRtp(slot, len, &protected_len) != srtp::SrtpResult::kOk) {
-      ++stats_.srtp_errors;
-      continue;
-    }
-    out.Commit(protected_len);
-    ++stats_.datagrams_out;
-    stats_.bytes_out += protected_len;
-    ++stats_.rtp_out;
-    stats_.rtp_bytes_out += protected_len;
-    if (retransmission) ++stats_.retransmissions;
+void SimPeer::SendFresh(PublisherStream& stream, PublisherStream::Packet packet, Instant now,
+                        Outbox& out) {
+  // The probe's send time is when the packet is handed to the driver, which sends the Outbox
+  // right after this call: time spent waiting in the pacer is the sender's, not the SFU's.
+  stream.MarkSent(packet, now.nanos());
+  WriteRtp(stream, packet, /*retransmission=*/false, out);
+}
+
+void SimPeer::WriteRtp(const PublisherStream& stream, const PublisherStream::Packet& packet,
+                       bool retransmission, Outbox& out) {
+  absl::Span<uint8_t> slot = out.Begin();
+  if (slot.empty()) {
+    ++stats_.outbox_full;
+    return;
   }
+  const size_t len = stream.Write(packet, slot);
+  size_t protected_len = 0;
+  if (len == 0 || srtp_->outbound.ProtectRtp(slot, len, &protected_len) != srtp::SrtpResult::kOk) {
+    ++stats_.srtp_errors;
+    return;
+  }
+  out.Commit(protected_len);
+  ++stats_.datagrams_out;
+  stats_.bytes_out += protected_len;
+  ++stats_.rtp_out;
+  stats_.rtp_bytes_out += protected_len;
+  if (retransmission) ++stats_.retransmissions;
 }
 
 void SimPeer::SendRtcp(absl::Span<uint8_t> buf, size_t len, Outbox& out) {
@@ -123,7 +147,7 @@ void SimPeer::SendReports(Instant now, Outbox& out) {
       const PublisherStream& s = **stream;
       rtp::SenderInfo info;
       info.ntp_timestamp = NtpFromInstant(now);
-      const int64_t since_ns = now.nanos() - s.last_send_ns();
+      const int64_t since_ns = now.nanos() - s.last_capture_ns();
       info.rtp_timestamp = s.last_frame_timestamp() +
                            static_cast<uint32_t>(since_ns / 1000 * s.clock_rate() / 1'000'000);
       info.packet_count = s.packets_sent();
@@ -335,9 +359,11 @@ void SimPeer::OnNack(uint32_t media_ssrc, absl::Span<const uint16_t> lost, Outbo
     if (!stream->has_value() || (*stream)->ssrc() != media_ssrc) continue;
     for (uint16_t seq : lost) {
       // RFC 4588 §3 would resend on an RTX stream; none is negotiated, so the packet is resent
-      // as it was (same SSRC and sequence number), which RFC 4585 §3.1 allows.
+      // as it was (same SSRC and sequence number, and the probe's first send time), which RFC
+      // 4585 §3.1 allows. At once, not behind queued video: libwebrtc's pacer sends
+      // retransmissions ahead of new media.
       if (const PublisherStream::Packet* p = (*stream)->Find(seq)) {
-        SendPackets(**stream, absl::MakeConstSpan(p, 1), true, out);
+        WriteRtp(**stream, *p, /*retransmission=*/true, out);
       }
     }
   }

@@ -6,6 +6,7 @@ if(NOT TARGET sfud_loadgen_core)
   add_library(sfud_loadgen_core
     ${loadgen_dir}/latency_histogram.cc
     ${loadgen_dir}/media_probe.cc
+    ${loadgen_dir}/pacer.cc
     ${loadgen_dir}/publisher_stream.cc
     ${loadgen_dir}/sequence_tracker.cc
     ${loadgen_dir}/signaling_sdp.cc

@@ -57,6 +57,8 @@ TEST(ParseArgs, EveryFormOfFlag) {
   EXPECT_TRUE(s.join_storm);
   EXPECT_EQ(*s.sfud_pid, 42);
   EXPECT_EQ(s.total_peers(), 4u * 26u);
+  EXPECT_DOUBLE_EQ(s.pacing_factor, 2.5);  // like libwebrtc's paced sender
+  EXPECT_DOUBLE_EQ(ParseArgs({"--pacing-factor", "0"})->scenario.pacing_factor, 0);
 }
 
 TEST(ParseArgs, ErrorsNameTheFlag) {
@@ -142,6 +144,7 @@ TEST(ScenarioFile, ErrorsNameFileAndLine) {
       {"help = true\n", 1, "help"},                                  // not a setting
       {"max-loss = -1%\n", 1, "max-loss"},
       {"duration = -3\n", 1, "duration"},
+      {"pacing-factor = 0.5\n", 1, "pacing-factor"},  // 0 or at least 1
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const std::string path = WriteFile("bad" + std::to_string(i) + ".conf", cases[i].text);
@@ -186,6 +189,7 @@ TEST(ScenarioFile, EveryFlagIsAccepted) {
       {"subscribers", "5"},
       {"video-kbps", "700"},
       {"fps", "25"},
+      {"pacing-factor", "1.5"},
       {"audio", "false"},
       {"duration", "2.5"},
       {"ramp", "10"},
@@ -232,6 +236,7 @@ TEST(ScenarioFile, EveryFlagIsAccepted) {
     EXPECT_EQ(s.subscribers, 5u);
     EXPECT_EQ(s.video_kbps, 700u);
     EXPECT_EQ(s.video_fps, 25u);
+    EXPECT_DOUBLE_EQ(s.pacing_factor, 1.5);
     EXPECT_FALSE(s.audio);
     EXPECT_EQ(s.duration.count(), 2500);
     EXPECT_DOUBLE_EQ(s.ramp, 0);  // a join storm has no ramp

@@ -372,6 +372,213 @@ TEST(SimPeer, ConsentChecksAreAnsweredWhileConnected) {
   EXPECT_EQ(h.peer(sub).stats().consent_responses, h.peer(sub).stats().consent_checks);
 }
 
+// A video datagram the publisher sent, and when.
+struct SentVideo {
+  Instant at;
+  uint16_t sequence_number;
+  bool marker;
+};
+
+// Connects a video-only publisher through the harness, then drives it alone on a fake clock: each
+// call is made exactly at its NextTimeout(), and every RTP datagram it emits is recorded with the
+// `now` of that call (the moment the driver would hand it to the socket).
+std::vector<SentVideo> DrivePublisher(double pacing_factor, Duration how_long) {
+  Harness h;
+  SimPeerConfig config;
+  config.audio = false;
+  config.video_kbps = 1000;  // paced at 2.5 Mbit/s: 3200 ns a byte
+  config.video_fps = 25;     // a frame every 40 ms: 5000 bytes, a key frame 15000
+  config.max_video_payload = 1000;
+  config.keyframe_interval = seconds(1);
+  config.pacing_factor = pacing_factor;
+  const size_t pub = h.AddPeer(PeerRole::kPublisher, 1, config);
+  h.Run(milliseconds(100));
+  EXPECT_TRUE(h.peer(pub).connected());
+  SimPeer& peer = h.peer(pub);
+  Outbox& out = h.outbox(pub);
+  out.Clear();
+  std::vector<SentVideo> sent;
+  const Instant end = h.now() + how_long;
+  for (int calls = 0; calls < 100000; ++calls) {
+    const Instant t = peer.NextTimeout();
+    if (t > end) break;
+    peer.HandleTimeout(t, out);
+    for (size_t i = 0; i < out.size(); ++i) {
+      absl::Span<const uint8_t> d = out.datagram(i);
+      if (IsSrtp(d)) sent.push_back({t, SrtpSequence(d), (d[1] & 0x80) != 0});
+    }
+    out.Clear();
+  }
+  return sent;
+}
+
+// The frames in `sent`, each the indices of its packets (a frame ends at the marker bit); the
+// first, possibly partial, frame is skipped.
+std::vector<std::vector<size_t>> Frames(const std::vector<SentVideo>& sent) {
+  std::vector<std::vector<size_t>> frames;
+  std::vector<size_t> current;
+  bool started = false;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    if (started) current.push_back(i);
+    if (sent[i].marker) {
+      if (started) frames.push_back(current);
+      current.clear();
+      started = true;
+    }
+  }
+  return frames;
+}
+
+TEST(SimPeer, PacedKeyFrameLeavesAtThePacingRate) {
+  const std::vector<SentVideo> sent = DrivePublisher(2.5, milliseconds(2500));
+  // Every packet is a 12-byte RTP header and 1000 bytes of payload; at 2.5 x 1000 kbit/s each
+  // needs 1012 * 8 / 2.5e6 s = 3.2384 ms of the pacer.
+  constexpr Duration kSpacing = std::chrono::nanoseconds(3'238'400);
+  const std::vector<std::vector<size_t>> frames = Frames(sent);
+  size_t keyframes = 0;
+  for (size_t f = 0; f + 2 < frames.size(); ++f) {
+    if (frames[f].size() != 15) continue;  // a key frame (a delta frame is 5 packets)
+    ++keyframes;
+    const std::vector<size_t>& key = frames[f];
+    // The delta frame before it had long drained (5 x 3.2 ms of a 40 ms interval): the key frame
+    // starts at its capture, then one packet every kSpacing, in sequence order.
+    const Instant start = sent[key[0]].at;
+    for (size_t i = 1; i < key.size(); ++i) {
+      EXPECT_EQ(sent[key[i]].at - sent[key[i - 1]].at, kSpacing) << "packet " << i;
+      EXPECT_EQ(sent[key[i]].sequence_number,
+                static_cast<uint16_t>(sent[key[0]].sequence_number + i));
+    }
+    // 15 packets need 48.6 ms, longer than a frame: the next frame, captured at start + 40 ms,
+    // waits behind the key frame and continues the train...
+    const std::vector<size_t>& next = frames[f + 1];
+    ASSERT_EQ(next.size(), 5u);
+    EXPECT_EQ(sent[next[0]].at - start, 15 * kSpacing);
+    EXPECT_EQ(sent[next[4]].at - start, 19 * kSpacing);
+    // ...and the one after it, captured at start + 80 ms, finds the pacer idle and leaves at once.
+    EXPECT_EQ(sent[frames[f + 2][0]].at - start, milliseconds(80));
+  }
+  EXPECT_GE(keyframes, 2u);  // one a second
+}
+
+TEST(SimPeer, WithoutPacingAFrameLeavesAsOneBurst) {
+  const std::vector<SentVideo> sent = DrivePublisher(0, milliseconds(2500));
+  const std::vector<std::vector<size_t>> frames = Frames(sent);
+  ASSERT_GT(frames.size(), 50u);
+  size_t keyframes = 0;
+  for (size_t f = 0; f + 1 < frames.size(); ++f) {
+    if (frames[f].size() == 15) ++keyframes;
+    for (size_t i : frames[f]) EXPECT_EQ(sent[i].at, sent[frames[f][0]].at) << "frame " << f;
+    EXPECT_EQ(sent[frames[f + 1][0]].at - sent[frames[f][0]].at, milliseconds(40));
+  }
+  EXPECT_GE(keyframes, 2u);
+}
+
+// Through sfud's engine, with pacing: packets wait in the pacer, yet the measured latency is the
+// one hop exactly, because the probe carries the time the packet was handed to the driver. And a
+// NACKed packet is resent at once, ahead of the video still queued in the pacer.
+TEST(SimPeer, PacingDelayIsNotLatencyAndRetransmissionsSkipTheQueue) {
+  Harness h;
+  SimPeerConfig config;
+  config.pacing_factor = 2.5;
+  config.keyframe_interval = milliseconds(500);
+  const size_t pub = h.AddPeer(PeerRole::kPublisher, 1, config);
+  const size_t sub = h.AddPeer(PeerRole::kSubscriber, 1);
+  h.Run(milliseconds(500));
+  ASSERT_TRUE(h.peer(sub).connected());
+  // Step by step: drop one video packet on its way to the engine while the pacer still holds at
+  // least three more behind it (so the engine's NACK comes back before the train has left).
+  bool dropped = false;
+  size_t most_in_one_step = 0;  // first transmissions of video in one 1 ms step
+  size_t waited = 0;            // steps that ended with video in the pacer
+  uint64_t nacks = h.peer(pub).stats().nacks_received;
+  uint64_t resent = h.peer(pub).stats().retransmissions;
+  bool nack_seen = false;
+  for (int step = 0; step < 2000; ++step) {
+    const size_t queued_before = h.peer(pub).paced_packets_queued();
+    h.Run(kHop);
+    const PeerStats& p = h.peer(pub).stats();
+    if (!nack_seen && p.nacks_received > nacks) {
+      nack_seen = true;
+      // In the very step the NACK arrived, with video still queued behind the pacer.
+      EXPECT_GT(p.retransmissions, resent);
+      EXPECT_GT(queued_before, 0u);
+    }
+    // What the publisher emitted in this step, before the next one delivers it.
+    Outbox& out = h.outbox(pub);
+    Outbox kept(256);
+    size_t video = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      absl::Span<const uint8_t> d = out.datagram(i);
+      const bool is_video = IsSrtp(d) && d.size() > 400;
+      video += is_video ? 1 : 0;
+      if (is_video && !dropped && h.peer(pub).paced_packets_queued() >= 3) {
+        dropped = true;
+        continue;
+      }
+      kept.Push(d);
+    }
+    out.Clear();
+    for (size_t i = 0; i < kept.size(); ++i) out.Push(kept.datagram(i));
+    most_in_one_step = std::max(most_in_one_step, video - (p.retransmissions - resent));
+    if (h.peer(pub).paced_packets_queued() > 0) ++waited;
+    nacks = p.nacks_received;
+    resent = p.retransmissions;
+  }
+  ASSERT_TRUE(dropped);
+  EXPECT_TRUE(nack_seen);
+  // 600 kbit/s paced at 1.5 Mbit/s: a packet every ~6 ms, never two in one 1 ms step.
+  EXPECT_EQ(most_in_one_step, 1u);
+  EXPECT_GT(waited, 100u);
+  h.peer(pub).StopMedia();
+  h.peer(sub).StopMedia();
+  h.Run(milliseconds(50));
+  const PeerStats& s = h.peer(sub).stats();
+  EXPECT_EQ(s.video.probe.lost(), 0u);
+  EXPECT_EQ(h.peer(pub).stats().pacer_overflows, 0u);
+  // Every first transmission took exactly the one hop; the retransmission, sent at its first send
+  // time, took longer.
+  EXPECT_EQ(h.latency().min(), 1000);
+  EXPECT_GT(s.video.latency_max_us, 1000);
+  EXPECT_EQ(s.video.latency_sum_us,
+            static_cast<int64_t>(s.video.latency_samples - 1) * 1000 + s.video.latency_max_us);
+  EXPECT_EQ(s.audio.latency_max_us, 1000);
+}
+
+TEST(Pacer, SchedulesBySizeAndNeverSavesUpIdleTime) {
+  Pacer pacer(8'000'000);  // 1 us a byte
+  PublisherStream::Packet p;
+  p.payload_size = 988;  // 1000 bytes with the RTP header: 1 ms
+  EXPECT_EQ(pacer.SpacingOf(p), milliseconds(1));
+  const Instant t0 = Instant() + seconds(1);
+  EXPECT_EQ(pacer.NextSend(), Instant::Infinite());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pacer.Push(t0, p));
+  EXPECT_EQ(pacer.NextSend(), t0);
+  EXPECT_TRUE(pacer.PopDue(t0).has_value());
+  EXPECT_FALSE(pacer.PopDue(t0 + std::chrono::microseconds(999)).has_value());
+  EXPECT_EQ(pacer.NextSend(), t0 + milliseconds(1));
+  // A late call sends what has fallen due, keeping the schedule.
+  EXPECT_TRUE(pacer.PopDue(t0 + milliseconds(5)).has_value());
+  EXPECT_TRUE(pacer.PopDue(t0 + milliseconds(5)).has_value());
+  EXPECT_TRUE(pacer.empty());
+  // The bucket was busy until t0 + 3 ms and has been idle since: the next packet leaves at once.
+  ASSERT_TRUE(pacer.Push(t0 + milliseconds(10), p));
+  EXPECT_EQ(pacer.NextSend(), t0 + milliseconds(10));
+  // While the last packet is still draining, a new one waits for it.
+  EXPECT_TRUE(pacer.PopDue(t0 + milliseconds(10)).has_value());
+  ASSERT_TRUE(pacer.Push(t0 + milliseconds(10), p));
+  EXPECT_EQ(pacer.NextSend(), t0 + milliseconds(11));
+  // Bounded: a full queue refuses, and PopFront makes room in order.
+  pacer.Clear();
+  for (size_t i = 0; i < Pacer::kCapacity; ++i) {
+    p.sequence_number = static_cast<uint16_t>(i);
+    ASSERT_TRUE(pacer.Push(t0, p));
+  }
+  EXPECT_FALSE(pacer.Push(t0, p));
+  EXPECT_EQ(pacer.PopFront()->sequence_number, 0);
+  EXPECT_TRUE(pacer.Push(t0, p));
+  EXPECT_EQ(pacer.size(), Pacer::kCapacity);
+}
+
 TEST(SimPeer, CloseSendsCloseNotify) {
   Harness h;
   const size_t sub = h.AddPeer(PeerRole::kSubscriber, 1);
@@ -389,9 +596,12 @@ TEST(PublisherStream, VideoPacketsCarryVp8KeyframesMarkerAndProbe) {
   std::array<PublisherStream::Packet, 16> packets;
   const size_t n =
       video.PlanFrame(5'000'000, 2500, 1100, /*keyframe=*/true, 3000, absl::MakeSpan(packets));
-  ASSERT_EQ(n, 3u);  // 2500 bytes in packets of at most 1100, balanced
+  ASSERT_EQ(n, 3u);                     // 2500 bytes in packets of at most 1100, balanced
+  EXPECT_EQ(video.packets_sent(), 0u);  // planned, not sent
   std::array<uint8_t, 1500> buf;
   for (size_t i = 0; i < n; ++i) {
+    // Sent (as by a pacer) after the frame was captured: the probe carries the send time.
+    video.MarkSent(packets[i], 5'500'000 + static_cast<int64_t>(i) * 1000);
     const size_t len = video.Write(packets[i], absl::MakeSpan(buf));
     ASSERT_GT(len, 0u);
     std::optional<rtp::RtpPacketView> v = rtp::ParseRtpPacket(absl::MakeConstSpan(buf.data(), len));
@@ -406,12 +616,14 @@ TEST(PublisherStream, VideoPacketsCarryVp8KeyframesMarkerAndProbe) {
     ASSERT_TRUE(probe.has_value());
     EXPECT_EQ(probe->stream_id, 9u);
     EXPECT_EQ(probe->sequence, i);
-    EXPECT_EQ(probe->send_ns, 5'000'000);
+    EXPECT_EQ(probe->send_ns, 5'500'000 + static_cast<int64_t>(i) * 1000);
   }
   EXPECT_EQ(video.next_timestamp(), 4000u);
   // A delta frame is not a key frame; the history rebuilds any packet byte for byte.
   const size_t m = video.PlanFrame(6'000'000, 500, 1100, false, 3000, absl::MakeSpan(packets));
   ASSERT_EQ(m, 1u);
+  EXPECT_EQ(video.Find(packets[0].sequence_number), nullptr);  // not sent yet: nothing to resend
+  video.MarkSent(packets[0], 6'000'000);
   std::array<uint8_t, 1500> again;
   const size_t len = video.Write(packets[0], absl::MakeSpan(buf));
   EXPECT_FALSE(
