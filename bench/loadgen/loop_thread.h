@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -34,7 +36,26 @@ struct PeerJob {
   SocketAddress server;                  // sfud's candidate from the answer
 };
 
-// A loop thread's counters as of its last once-a-second publication, for the progress line.
+// How a loop thread waited for work. Every iteration ends in exactly one of: `busy` (a timer was
+// already due: epoll is only polled), `spins` (with --spin-us, a datagram or the deadline came
+// while it polled epoll without blocking) or `sleeps` (it blocked in epoll_wait).
+struct LoopStats {
+  uint64_t busy = 0;
+  uint64_t spins = 0;
+  uint64_t sleeps = 0;
+  uint64_t spin_polls = 0;  // epoll_wait calls with timeout 0 while spinning
+  int64_t spin_ns = 0;      // time spent spinning: the load generator's CPU, not sfud's
+
+  void Add(const LoopStats& o) {
+    busy += o.busy;
+    spins += o.spins;
+    sleeps += o.sleeps;
+    spin_polls += o.spin_polls;
+    spin_ns += o.spin_ns;
+  }
+};
+
+// A loop thread's counters as of its last publication (every 250 ms), for the progress line.
 struct ThreadSnapshot {
   uint64_t publishers_connected = 0;
   uint64_t subscribers_connected = 0;
@@ -42,17 +63,21 @@ struct ThreadSnapshot {
   uint64_t rtp_in = 0, rtp_out = 0, bytes_in = 0, bytes_out = 0;
   uint64_t media_expected = 0, media_received = 0;  // subscribers' probe accounting, all streams
   LatencyHistogram latency;                         // every latency so far
+  LoopStats loop;
 };
 
 // One event loop thread of the load generator (shard-per-core, like sfud): it owns many peers,
 // each with its own UDP socket (distinct local ports, so sfud sees distinct 5-tuples), waits on
 // all of them with epoll, reads with recvmmsg and sends each peer's output with one sendmmsg, and
-// drives every SimPeer's timers from one TimerHeap. Other threads talk to it only through the
-// methods marked thread-safe (a mutex-guarded inbox plus an eventfd wake-up); everything else
-// lives on the loop thread.
+// drives every SimPeer's timers from one TimerHeap. With a spin budget, a loop that has nothing
+// due polls epoll without blocking for up to that long before it sleeps in epoll_wait (Wait), so
+// that on loopback sfud's sends do not pay for waking this thread. Other threads talk to it only
+// through the methods marked thread-safe (a mutex-guarded inbox plus an eventfd wake-up);
+// everything else lives on the loop thread.
 class LoopThread {
  public:
-  explicit LoopThread(size_t max_peers);
+  // `spin`: how long to poll before sleeping when nothing is due (zero: sleep at once).
+  explicit LoopThread(size_t max_peers, Duration spin = Duration::zero());
   ~LoopThread();
   LoopThread(const LoopThread&) = delete;
   LoopThread& operator=(const LoopThread&) = delete;
@@ -77,6 +102,7 @@ class LoopThread {
   const LatencyHistogram& latency() const { return latency_; }
   uint64_t tx_errors() const { return tx_errors_; }
   uint64_t outbox_overflows() const { return outbox_.overflows(); }
+  const LoopStats& loop_stats() const { return loop_stats_; }
 
  private:
   struct Slot {
@@ -94,6 +120,8 @@ class LoopThread {
   };
 
   void Run();
+  // Waits for events until `deadline` (spinning first if configured); returns epoll_wait's result.
+  int Wait(Instant deadline, epoll_event* events);
   void DrainInbox(Instant now);
   void StartPeer(Instant now, PeerJob job);
   void ServiceTimers(Instant now);
@@ -129,6 +157,8 @@ class LoopThread {
   Instant next_publish_;
   std::vector<PeerResult> results_;
   uint64_t tx_errors_ = 0;
+  const Duration spin_;
+  LoopStats loop_stats_;
   // Results of peers already retired, folded into the snapshot counters.
   ThreadSnapshot retired_;
 

@@ -203,6 +203,12 @@ std::string FormatTable(const Report& r) {
     row("sfud CPU", absl::StrFormat("%.1f%% of one core (%.2f s)", *r.sfud_cpu_percent,
                                     r.sfud_cpu_seconds.value_or(0)));
   }
+  row("loop threads",
+      absl::StrFormat(
+          "slept %u, spun %u, busy %u times%s", r.loop.sleeps, r.loop.spins, r.loop.busy,
+          r.scenario.spin_us > 0 ? absl::StrFormat(" (spin %u us: %.2f s spinning)",
+                                                   r.scenario.spin_us, r.loop.spin_ns / 1e9)
+                                 : std::string()));
   if (r.tx_errors + r.outbox_overflows + r.srtp_errors + r.pacer_overflows > 0) {
     row("loadgen errors",
         absl::StrFormat("tx %u, outbox %u, srtp %u, pacer overflows %u", r.tx_errors,
@@ -282,6 +288,10 @@ std::string ToJson(const Report& r) {
       ",\"keyframes_sent\":", r.keyframes_sent, ",\"srtp_errors\":", r.srtp_errors,
       ",\"tx_errors\":", r.tx_errors, ",\"outbox_overflows\":", r.outbox_overflows,
       ",\"pacer_overflows\":", r.pacer_overflows, "}");
+  absl::StrAppend(&o, ",\"loop\":{\"spin_us\":", s.spin_us, ",\"busy\":", r.loop.busy,
+                  ",\"spins\":", r.loop.spins, ",\"sleeps\":", r.loop.sleeps,
+                  ",\"spin_polls\":", r.loop.spin_polls,
+                  ",\"spin_seconds\":", Num(r.loop.spin_ns / 1e9), "}");
   absl::StrAppend(&o, ",\"sfud\":{");
   if (r.sfud_cpu_percent.has_value()) {
     absl::StrAppend(&o, "\"cpu_seconds\":", Num(r.sfud_cpu_seconds.value_or(0)),

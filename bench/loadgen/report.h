@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/loadgen/latency_histogram.h"
+#include "bench/loadgen/loop_thread.h"
 #include "bench/loadgen/peer_result.h"
 #include "bench/loadgen/scenario.h"
 
@@ -63,6 +64,7 @@ struct Report {
   uint64_t plis_received = 0, keyframes_sent = 0, srtp_errors = 0;
   uint64_t tx_errors = 0, outbox_overflows = 0, pacer_overflows = 0;
   double pps_out = 0, pps_in = 0, mbps_out = 0, mbps_in = 0;
+  LoopStats loop;  // how the loop threads waited, summed over them
   // sfud's CPU from /proc (when --sfud-pid).
   std::optional<double> sfud_cpu_seconds;
   std::optional<double> sfud_cpu_percent;  // of one core, over the media window

@@ -316,7 +316,8 @@ absl::StatusOr<Report> Runner::Run() {
   }
   const size_t per_thread = specs_.size() / scenario_.threads + 16;
   for (uint32_t t = 0; t < scenario_.threads; ++t) {
-    loops_.push_back(std::make_unique<LoopThread>(per_thread));
+    loops_.push_back(
+        std::make_unique<LoopThread>(per_thread, std::chrono::microseconds(scenario_.spin_us)));
     if (absl::Status st = loops_.back()->Start(); !st.ok()) return st;
   }
 
@@ -484,6 +485,7 @@ absl::StatusOr<Report> Runner::Run() {
     std::move(r.begin(), r.end(), std::back_inserter(results));
     latency.Merge(loop->latency());
     report.tx_errors += loop->tx_errors();
+    report.loop.Add(loop->loop_stats());
     report.outbox_overflows += loop->outbox_overflows();
   }
   std::move(signaling_failures_.begin(), signaling_failures_.end(), std::back_inserter(results));

@@ -106,6 +106,7 @@ FlagTable::FlagTable(Scenario& s) {
       {"ramp", dbl(&s.ramp)},
       {"churn", dbl(&s.churn)},
       {"threads", u32(&s.threads, 1, 256)},
+      {"spin-us", u32(&s.spin_us, 0, 1'000'000)},
       {"http-concurrency", u32(&s.http_concurrency, 1, 256)},
       {"http-timeout-ms", ms(&s.http_timeout, 1)},
       {"connect-timeout-ms", ms(&s.connect_timeout, 1)},
@@ -289,6 +290,9 @@ Scenario:
   --join-storm              connect every peer at once and report handshakes per second
 Machinery:
   --threads N               event loop threads (default 1)
+  --spin-us N               a loop thread with nothing due polls epoll for up to N us before
+                            it sleeps, so sfud is not charged for waking it on loopback; burns
+                            the load generator's cores (default 0 = off; at most 1000000)
   --http-concurrency N      signaling requests in flight (default 8)
   --http-timeout-ms N       timeout of each HTTP request (default 5000)
   --connect-timeout-ms N    from the answer to DTLS connected (default 10000)

@@ -29,6 +29,8 @@ struct Scenario {
   double churn = 0;  // subscriber leave+rejoin per second
   bool join_storm = false;
   uint32_t threads = 1;
+  // A loop thread with nothing due polls epoll this long before sleeping (0: sleeps at once).
+  uint32_t spin_us = 0;
   uint32_t http_concurrency = 8;
   std::chrono::milliseconds http_timeout{5000};
   std::chrono::milliseconds connect_timeout{10000};

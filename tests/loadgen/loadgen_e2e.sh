@@ -78,6 +78,10 @@ want = {"scenario_file": scenario_path, "rooms": 4, "publishers_per_room": 1,
 for key, value in want.items():
     if sc.get(key) != value:
         fail.append(f"scenario {key} = {sc.get(key)!r}, expected {value!r} from {scenario_path}")
+# The scenario does not spin: every wait of the loop threads is a sleep or finds work due.
+lp = r["loop"]
+if lp["spin_us"] != 0 or lp["spins"] != 0 or lp["spin_polls"] != 0 or lp["sleeps"] == 0:
+    fail.append(f"loop threads without --spin-us: {lp}")
 if status != "0":
     fail.append(f"sfud-loadgen exited {status}")
 if s["publishers_connected"] != 4 or s["subscribers_connected"] != 100:

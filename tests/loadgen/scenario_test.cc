@@ -145,6 +145,7 @@ TEST(ScenarioFile, ErrorsNameFileAndLine) {
       {"max-loss = -1%\n", 1, "max-loss"},
       {"duration = -3\n", 1, "duration"},
       {"pacing-factor = 0.5\n", 1, "pacing-factor"},  // 0 or at least 1
+      {"spin-us = 2000000\n", 1, "spin-us"},          // bounded
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const std::string path = WriteFile("bad" + std::to_string(i) + ".conf", cases[i].text);
@@ -196,6 +197,7 @@ TEST(ScenarioFile, EveryFlagIsAccepted) {
       {"churn", "1.5"},
       {"join-storm", "true"},
       {"threads", "3"},
+      {"spin-us", "50"},
       {"http-concurrency", "4"},
       {"http-timeout-ms", "100"},
       {"connect-timeout-ms", "200"},
@@ -243,6 +245,7 @@ TEST(ScenarioFile, EveryFlagIsAccepted) {
     EXPECT_DOUBLE_EQ(s.churn, 1.5);
     EXPECT_TRUE(s.join_storm);
     EXPECT_EQ(s.threads, 3u);
+    EXPECT_EQ(s.spin_us, 50u);
     EXPECT_EQ(s.http_concurrency, 4u);
     EXPECT_EQ(s.http_timeout.count(), 100);
     EXPECT_EQ(s.connect_timeout.count(), 200);
