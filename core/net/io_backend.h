@@ -178,6 +178,7 @@ class IoBackend {
   size_t pending_room() const { return pending_.capacity() - pending_.size(); }
   mmsghdr* messages() { return messages_.data(); }
   int message_fd(size_t message) const { return sockets_[message_socket_[message]].socket.fd(); }
+  uint32_t message_socket(size_t message) const { return message_socket_[message]; }
   // `result` is the byte count sent or -errno.
   void OnMessageResult(size_t message, int result);
   // The segment size if `c` is a UDP_GRO control message, else 0.

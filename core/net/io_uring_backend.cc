@@ -70,6 +70,11 @@ absl::Status IoUringBackend::Setup() {
     return absl::UnavailableError(
         absl::StrCat("io_uring_queue_init_params: ", std::strerror(-last_error)));
   }
+  // A sparse file table the sockets are installed into as they attach; without it (an old
+  // kernel, or a locked-memory limit) every SQE names the plain fd, which the kernel then looks up
+  // and reference-counts per operation.
+  fixed_files_ = io_uring_register_files_sparse(&ring_, kFixedFiles) == 0;
+  if (fixed_files_) absl::StrAppend(&description_, ", fixed files");
   if (options_.wake_fd >= 0) ArmWake();
   return absl::OkStatus();
 }
@@ -125,6 +130,9 @@ absl::Status IoUringBackend::AttachSocket(uint32_t index) {
   sr.msg.msg_controllen = socket.gro_enabled() ? CMSG_SPACE(sizeof(int)) : 0;
   static_assert(sizeof(io_uring_recvmsg_out) + 32 == kRecvHeaderBytes);
   socket_rings_.push_back(std::move(sr));
+  int fd = socket.fd();
+  socket_fixed_.push_back(fixed_files_ && index < kFixedFiles &&
+                          io_uring_register_files_update(&ring_, index, &fd, 1) == 1);
   ArmReceive(index);
   io_uring_submit(&ring_);
   return absl::OkStatus();
@@ -134,7 +142,12 @@ void IoUringBackend::ArmReceive(uint32_t index) {
   SocketRing& sr = socket_rings_[index];
   io_uring_sqe* sqe = GetSqe();
   if (sqe == nullptr) return;  // retried on the next recycle
-  io_uring_prep_recvmsg_multishot(sqe, sockets_[index].socket.fd(), &sr.msg, 0);
+  if (socket_fixed_[index]) {
+    io_uring_prep_recvmsg_multishot(sqe, static_cast<int>(index), &sr.msg, 0);
+    sqe->flags |= IOSQE_FIXED_FILE;
+  } else {
+    io_uring_prep_recvmsg_multishot(sqe, sockets_[index].socket.fd(), &sr.msg, 0);
+  }
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = static_cast<uint16_t>(index);
   io_uring_sqe_set_data64(sqe, UserData(static_cast<uint32_t>(Op::kRecv), index));
@@ -267,7 +280,20 @@ void IoUringBackend::SendMessages(size_t count) {
     }
     // MSG_DONTWAIT: a full socket buffer fails the send with -EAGAIN (counted, like sendmmsg on
     // the non-blocking socket) instead of parking it on a poll and stalling this Flush.
-    io_uring_prep_sendmsg(sqe, message_fd(i), &messages()[i].msg_hdr, MSG_DONTWAIT);
+    const msghdr& msg = messages()[i].msg_hdr;
+    const uint32_t socket = message_socket(i);
+    const bool fixed = socket_fixed_[socket];
+    const int fd = fixed ? static_cast<int>(socket) : message_fd(i);
+    if (msg.msg_controllen == 0 && msg.msg_iovlen == 1) {
+      // One datagram: SEND with a destination address (sendto), which spares the kernel copying
+      // and validating a msghdr and an iovec array per datagram.
+      io_uring_prep_send(sqe, fd, msg.msg_iov[0].iov_base, msg.msg_iov[0].iov_len, MSG_DONTWAIT);
+      io_uring_prep_send_set_addr(sqe, static_cast<const sockaddr*>(msg.msg_name),
+                                  static_cast<uint16_t>(msg.msg_namelen));
+    } else {
+      io_uring_prep_sendmsg(sqe, fd, &msg, MSG_DONTWAIT);  // GSO: UDP_SEGMENT needs a cmsg
+    }
+    if (fixed) sqe->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(sqe,
                             UserData(static_cast<uint32_t>(Op::kSend), static_cast<uint32_t>(i)));
     ++sends_in_flight_;

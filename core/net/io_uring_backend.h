@@ -67,6 +67,11 @@ class IoUringBackend final : public IoBackend {
 
   io_uring ring_{};
   bool ring_ready_ = false;
+  // Sockets registered as fixed files (IOSQE_FIXED_FILE): the index into the ring's file table
+  // equals the socket index, for the first kFixedFiles sockets; later ones use plain fds.
+  static constexpr uint32_t kFixedFiles = 64;
+  bool fixed_files_ = false;
+  std::vector<bool> socket_fixed_;
   unsigned setup_flags_ = 0;
   std::string description_;
   std::vector<SocketRing> socket_rings_;
