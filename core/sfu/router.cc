@@ -146,6 +146,7 @@ absl::Status Router::AddSubscriber(PeerId peer, const SubscriberConfig& config) 
   for (size_t i = 0; i < config.slots.size(); ++i) {
     Slot& slot = sub->slots[i];
     slot.config = config.slots[i];
+    slot.ssrc = slot.config.ssrc;
     sub->has_video |= slot.config.kind == MediaKind::kVideo;
     slot.default_layer = config.layer_preference == LayerPreference::kHighest ? 255 : 0;
     slot.history.resize(s.config.sent_history_packets);
@@ -180,6 +181,7 @@ void Router::State::BindSlot(Subscriber* sub, uint32_t slot_index, Track* track)
   slot.pt_map.fill(kNoPt);
   slot.rtx_pt_map.fill(kNoPt);
   slot.clock_of_out_pt.fill(90000);
+  slot.clock_pt = kNoPt;  // re-read clock_of_out_pt on the next packet
   for (const CodecConfig& pc : track->codecs) {
     for (const CodecConfig& sc : slot.config.codecs) {
       if (!SameCodec(pc, sc)) continue;
@@ -527,9 +529,20 @@ void Router::OnRtp(Instant now, PeerId from, absl::Span<const uint8_t> packet, O
     ++s.stats.dropped_malformed;  // stored for NACKs, but no subscriber gets a broken block
     return;
   }
-  for (size_t i = 0; i < track->subscribers.size(); ++i) {
-    s.ForwardToSlot(now, track, layer_index, view, packet, layout, index, keyframe,
-                    track->subscribers[i], out);
+  // Software-pipelined over the subscribers (see State::PrefetchSlot): object 4 ahead, slot
+  // lines 2 ahead, history entry 1 ahead. Each copy costs a few hundred ns, about a memory
+  // round trip, so these distances hide the misses without evicting what is still to be used.
+  const std::vector<SlotRef>& subs = track->subscribers;
+  const size_t n = subs.size();
+  for (size_t i = 0; i < std::min<size_t>(n, 4); ++i) State::PrefetchSubscriber(subs[i]);
+  for (size_t i = 0; i < std::min<size_t>(n, 2); ++i) {
+    State::PrefetchSlot(subs[i], view.payload_type);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 4 < n) State::PrefetchSubscriber(subs[i + 4]);
+    if (i + 2 < n) State::PrefetchSlot(subs[i + 2], view.payload_type);
+    if (i + 1 < n) State::PrefetchHistory(subs[i + 1]);
+    s.ForwardToSlot(now, track, layer_index, view, packet, layout, index, keyframe, subs[i], out);
   }
 }
 

@@ -86,7 +86,7 @@ void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_inde
   const int64_t out_ext = index - base;
   const uint32_t timestamp = view.timestamp + slot.timestamp_offset;
   if (!WriteForSlot(sub, slot, view, packet, layout, static_cast<uint16_t>(out_ext), timestamp,
-                    out_pt, slot.config.ssrc, /*rtx=*/false, 0, out)) {
+                    out_pt, slot.ssrc, /*rtx=*/false, 0, out)) {
     return;
   }
   if (index > slot.highest_index) slot.highest_index = index;
@@ -96,7 +96,10 @@ void Router::State::ForwardToSlot(Instant now, Track* track, uint32_t layer_inde
     slot.last_out_time = now;
   }
   slot.sent_any = true;
-  slot.clock_rate = slot.clock_of_out_pt[out_pt];
+  if (out_pt != slot.clock_pt) {  // the cold table is read only when the codec changes
+    slot.clock_pt = out_pt;
+    slot.clock_rate = slot.clock_of_out_pt[out_pt];
+  }
   SentEntry& e = slot.history[static_cast<size_t>(out_ext) & (slot.history.size() - 1)];
   e.out_seq = static_cast<uint16_t>(out_ext);
   e.layer = static_cast<uint8_t>(layer_index);

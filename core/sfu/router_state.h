@@ -93,16 +93,10 @@ struct SentEntry {
   int64_t index = 0;  // the packet's unwrapped sequence number in the layer's buffer
 };
 
-// A subscribed m= section and its forwarding state.
-struct Slot {
-  SlotConfig config;
-  Track* track = nullptr;
-  // Bound-track maps: publisher PT -> subscriber PT (kNoPt: the subscriber lacks the codec), and
-  // subscriber PT -> subscriber's RTX PT (kNoPt: none). Built when the slot binds.
-  std::array<uint8_t, kMaxPayloadTypes> pt_map;
-  std::array<uint8_t, kMaxPayloadTypes> rtx_pt_map;
-  rtp::RtpExtensionIdMap ext_map;
-  std::array<uint32_t, kMaxPayloadTypes> clock_of_out_pt;
+// A subscribed m= section and its forwarding state. Every forwarded copy reads and writes the
+// fields up to pt_map, so they come first and together (the fan-out prefetches them, see
+// Router::State::PrefetchSlot); what only set-up, RTCP and NACKs use follows.
+struct alignas(64) Slot {
   int default_layer = 255;   // from the LayerPreference: 255 (highest) or 0
   int preferred_layer = -1;  // -1: default_layer
   int current_layer = -1;
@@ -110,6 +104,8 @@ struct Slot {
   // Sequence mapping: out = index - base for the current layer's packets at or after
   // switch_index; packets before base_change_index use prev_base (one SFU drop back).
   bool sent_any = false;
+  uint8_t clock_pt = kNoPt;  // the out PT clock_rate was last taken for
+  uint32_t ssrc = 0;         // config.ssrc, kept here for the per-packet path
   int64_t base = 0;
   int64_t prev_base = 0;
   int64_t base_change_index = 0;
@@ -124,6 +120,15 @@ struct Slot {
   uint64_t packets_sent = 0;
   uint64_t payload_octets_sent = 0;
   std::vector<SentEntry> history;  // sent_history_packets entries
+  // Bound-track maps: publisher PT -> subscriber PT (kNoPt: the subscriber lacks the codec), and
+  // subscriber PT -> subscriber's RTX PT (kNoPt: none). Built when the slot binds.
+  std::array<uint8_t, kMaxPayloadTypes> pt_map;
+  rtp::RtpExtensionIdMap ext_map;
+
+  std::array<uint8_t, kMaxPayloadTypes> rtx_pt_map;
+  std::array<uint32_t, kMaxPayloadTypes> clock_of_out_pt;
+  SlotConfig config;
+  Track* track = nullptr;
   // NACK answering rate limit (token bucket, in packets).
   double tokens = 0;
   Instant tokens_at = kLongAgo;
@@ -199,6 +204,26 @@ struct Router::State {
                      const ExtensionLayout& layout, int64_t index, bool keyframe, SlotRef ref,
                      OutputBatch* out);
   int DesiredLayer(const Slot& slot, const Track& track, Instant now) const;
+  // The fan-out walks subscribers whose state is cold (one copy each per publisher packet, so
+  // with thousands of them nothing stays cached): it prefetches a subscriber's object a few
+  // copies ahead, and once that has arrived the lines of its slot a forwarded copy touches.
+  static void PrefetchSubscriber(const SlotRef& ref) { __builtin_prefetch(ref.subscriber, 1); }
+  static void PrefetchSlot(const SlotRef& ref, uint8_t payload_type) {
+    const Slot* slot = ref.subscriber->slots.data() + ref.slot;
+    const char* base = reinterpret_cast<const char*>(slot);
+    __builtin_prefetch(base, 1);
+    __builtin_prefetch(base + 64, 1);
+    __builtin_prefetch(base + 128, 1);
+    __builtin_prefetch(&slot->pt_map[payload_type & (kMaxPayloadTypes - 1)]);
+    __builtin_prefetch(&slot->ext_map);
+  }
+  // The history entry the next copy writes; needs the slot's first lines, so issued later.
+  static void PrefetchHistory(const SlotRef& ref) {
+    const Slot& slot = ref.subscriber->slots[ref.slot];
+    if (slot.history.empty()) return;
+    const size_t next = static_cast<size_t>(slot.out_highest + 1) & (slot.history.size() - 1);
+    __builtin_prefetch(&slot.history[next], 1);
+  }
   // Writes `packet` rewritten for `slot` with the given seq/timestamp (and, when `osn` is set, as
   // an RFC 4588 RTX packet carrying it). False if the output batch is full or the packet is bad.
   // Counts its own drops (output full, malformed extension block).
