@@ -200,8 +200,12 @@ std::string FormatTable(const Report& r) {
       absl::StrFormat("%u NACKs (%u seqs) / %u / %u PLIs sent", r.nacks_sent, r.nack_items_sent,
                       r.retransmissions, r.plis_sent));
   if (r.sfud_cpu_percent.has_value()) {
-    row("sfud CPU", absl::StrFormat("%.1f%% of one core (%.2f s)", *r.sfud_cpu_percent,
-                                    r.sfud_cpu_seconds.value_or(0)));
+    row("sfud CPU",
+        absl::StrFormat(
+            "%.1f%% of one core (%.2f s)%s", *r.sfud_cpu_percent, r.sfud_cpu_seconds.value_or(0),
+            r.sfud_shard_cpu_seconds.has_value()
+                ? absl::StrFormat(", of which shard threads %.2f s", *r.sfud_shard_cpu_seconds)
+                : std::string()));
   }
   row("loop threads",
       absl::StrFormat(
@@ -296,6 +300,9 @@ std::string ToJson(const Report& r) {
   if (r.sfud_cpu_percent.has_value()) {
     absl::StrAppend(&o, "\"cpu_seconds\":", Num(r.sfud_cpu_seconds.value_or(0)),
                     ",\"cpu_percent\":", Num(*r.sfud_cpu_percent));
+    if (r.sfud_shard_cpu_seconds.has_value()) {
+      absl::StrAppend(&o, ",\"shard_cpu_seconds\":", Num(*r.sfud_shard_cpu_seconds));
+    }
   }
   absl::StrAppend(&o, "},\"slo\":{\"ok\":", r.slo_ok() ? "true" : "false", ",\"checks\":[");
   for (size_t i = 0; i < r.slos.size(); ++i) {

@@ -68,6 +68,8 @@ struct Report {
   // sfud's CPU from /proc (when --sfud-pid).
   std::optional<double> sfud_cpu_seconds;
   std::optional<double> sfud_cpu_percent;  // of one core, over the media window
+  // The sfud-shard-* threads alone (the data plane), same window; unset if none were found.
+  std::optional<double> sfud_shard_cpu_seconds;
   std::vector<SloResult> slos;
   std::vector<PeerResult> subscribers;  // every subscriber session, for the JSON report
 

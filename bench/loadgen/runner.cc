@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -35,8 +36,10 @@ uint32_t RandomNonZero(RandomSource& random) {
 }
 
 // utime + stime of a process in seconds (proc(5): fields 14 and 15, after the ")" of comm).
-std::optional<double> ProcessCpuSeconds(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+// With `tid`, the same for one of its threads (/proc/PID/task/TID/stat).
+std::optional<double> ProcessCpuSeconds(int pid, const std::string& tid = "") {
+  std::ifstream in(tid.empty() ? absl::StrCat("/proc/", pid, "/stat")
+                               : absl::StrCat("/proc/", pid, "/task/", tid, "/stat"));
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
   const size_t paren = line.rfind(')');
@@ -49,6 +52,22 @@ std::optional<double> ProcessCpuSeconds(int pid) {
     if (i == 15) stime = std::stoull(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// utime + stime, in seconds, of the process's threads named sfud-shard-* (the data plane, one per
+// core), summed: what the shards cost apart from the control thread's HTTP and SDP work.
+std::optional<double> ShardThreadsCpuSeconds(int pid) {
+  std::error_code error;
+  const std::filesystem::path tasks = absl::StrCat("/proc/", pid, "/task");
+  std::optional<double> total;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (!std::getline(comm, name) || name.rfind("sfud-shard-", 0) != 0) continue;
+    const std::string tid = task.path().filename().string();
+    if (std::optional<double> cpu = ProcessCpuSeconds(pid, tid)) total = total.value_or(0) + *cpu;
+  }
+  return total;
 }
 
 }  // namespace
@@ -382,7 +401,11 @@ absl::StatusOr<Report> Runner::Run() {
   }
 
   std::optional<double> cpu_start;
-  if (scenario_.sfud_pid) cpu_start = ProcessCpuSeconds(*scenario_.sfud_pid);
+  std::optional<double> shard_cpu_start;
+  if (scenario_.sfud_pid) {
+    cpu_start = ProcessCpuSeconds(*scenario_.sfud_pid);
+    shard_cpu_start = ShardThreadsCpuSeconds(*scenario_.sfud_pid);
+  }
   const Instant media_start = net::MonotonicClock::Now();
   Instant latency_from = media_start;
   Instant next_progress = started + std::chrono::seconds(1);
@@ -449,7 +472,11 @@ absl::StatusOr<Report> Runner::Run() {
   const Instant media_end = net::MonotonicClock::Now();
   for (auto& loop : loops_) loop->StopMedia();
   std::optional<double> cpu_end;
-  if (scenario_.sfud_pid) cpu_end = ProcessCpuSeconds(*scenario_.sfud_pid);
+  std::optional<double> shard_cpu_end;
+  if (scenario_.sfud_pid) {
+    cpu_end = ProcessCpuSeconds(*scenario_.sfud_pid);
+    shard_cpu_end = ShardThreadsCpuSeconds(*scenario_.sfud_pid);
+  }
   std::this_thread::sleep_for(scenario_.grace);
   if (!scenario_.quiet) PrintProgress(net::MonotonicClock::Now(), started);
 
@@ -509,6 +536,9 @@ absl::StatusOr<Report> Runner::Run() {
     report.sfud_cpu_seconds = *cpu_end - *cpu_start;
     report.sfud_cpu_percent =
         100.0 * *report.sfud_cpu_seconds / std::max((media_end - media_start).count() / 1e9, 1e-3);
+  }
+  if (shard_cpu_start && shard_cpu_end) {
+    report.sfud_shard_cpu_seconds = *shard_cpu_end - *shard_cpu_start;
   }
   Summarize(results, latency, report);
   CheckSlos(report);

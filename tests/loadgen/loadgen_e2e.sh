@@ -84,6 +84,10 @@ if lp["spin_us"] != 0 or lp["spins"] != 0 or lp["spin_polls"] != 0 or lp["sleeps
     fail.append(f"loop threads without --spin-us: {lp}")
 if status != "0":
     fail.append(f"sfud-loadgen exited {status}")
+# --sfud-pid: the process's CPU, and within it the two shard threads' (sfud-shard-0/1).
+cpu = r["sfud"]
+if not (0 < cpu.get("shard_cpu_seconds", -1) <= cpu.get("cpu_seconds", -1)):
+    fail.append(f"sfud CPU report without a plausible shard share: {cpu}")
 if s["publishers_connected"] != 4 or s["subscribers_connected"] != 100:
     fail.append(f"connected {s['publishers_connected']}/4 publishers, "
                 f"{s['subscribers_connected']}/100 subscribers")
