@@ -10,13 +10,15 @@
 //   session/sfud       one WHEP subscriber's whole life on the shard: AddPeer, the ICE check,
 //                      the DTLS 1.2 handshake as server (X25519, ECDSA P-256), SRTP keying, the
 //                      Router slot, then RemovePeer; only the engine's calls are timed (the
-//                      simulated browser's own DTLS client is not).
+//                      simulated browser's own DTLS client is not); and the heap bytes a
+//                      connected session holds (its engine calls' net allocation).
 //   session/pk_floor   the public-key work that server side cannot avoid (X25519 key pair and
 //                      shared secret, one ECDSA P-256 signature, one verification), via EVP.
 //
 // Prints ratios at the end (sfud / baseline, per copy and per session). Not a test: speed is
 // never asserted.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <openssl/evp.h>
 
 #include <array>
@@ -195,11 +197,17 @@ void BM_SessionSfud(benchmark::State& state) {
   Instant now = harness.now();
   double engine_seconds = 0;  // this iteration's
   double total_seconds = 0;
+  // Heap bytes the engine's own calls leave allocated (glibc's count of bytes in use, read
+  // outside the timed part): what one live session holds once connected.
+  int64_t session_bytes = 0;
+  int64_t total_session_bytes = 0;
   const auto timed = [&](auto&& call) {
+    const int64_t heap_before = static_cast<int64_t>(mallinfo2().uordblks);
     const auto start = std::chrono::steady_clock::now();
     call();
     engine_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    session_bytes += static_cast<int64_t>(mallinfo2().uordblks) - heap_before;
   };
   std::vector<std::pair<FiveTuple, std::vector<uint8_t>>> out;
   const auto take = [&] {
@@ -217,6 +225,7 @@ void BM_SessionSfud(benchmark::State& state) {
     // The browser (its certificate, its DTLS client) is set up outside the timed calls.
     const sfu::PeerId id = next_id++;
     engine_seconds = 0;
+    session_bytes = 0;
     Browser browser(id, "198.51.100.9", static_cast<uint16_t>(1024 + id % 60000));
     browser.sim.set_server_fingerprint(harness.certificate().fingerprint_sha256());
     sfu::AddPeer add = browser.sim.BaseCommand(1);
@@ -240,6 +249,7 @@ void BM_SessionSfud(benchmark::State& state) {
           engine.peer_state(id) == sfu::PeerState::kDtlsConnected && browser.sim.connected();
     }
     if (!connected) return state.SkipWithError("handshake did not complete");
+    total_session_bytes += session_bytes;
     timed([&] { engine.RemovePeer(now, id); });
     take();
     now += std::chrono::milliseconds(1);
@@ -247,6 +257,8 @@ void BM_SessionSfud(benchmark::State& state) {
     state.SetIterationTime(engine_seconds);
   }
   state.counters["us/session"] = total_seconds * 1e6 / static_cast<double>(state.iterations());
+  state.counters["bytes/session"] =
+      static_cast<double>(total_session_bytes) / static_cast<double>(state.iterations());
 }
 
 // The server half of a handshake's public-key work, by EVP with keys made once (the signing key

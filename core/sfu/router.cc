@@ -149,7 +149,14 @@ absl::Status Router::AddSubscriber(PeerId peer, const SubscriberConfig& config) 
     slot.ssrc = slot.config.ssrc;
     sub->has_video |= slot.config.kind == MediaKind::kVideo;
     slot.default_layer = config.layer_preference == LayerPreference::kHighest ? 255 : 0;
-    slot.history.resize(s.config.sent_history_packets);
+    // An entry only helps while the publisher's buffer still holds the packet it names, so an
+    // audio slot needs no more history than the audio buffer's depth (a power of two, as the
+    // index mask needs).
+    size_t history = s.config.sent_history_packets;
+    if (slot.config.kind == MediaKind::kAudio) {
+      while (history / 2 >= s.config.audio_buffer_packets && history > 1) history /= 2;
+    }
+    slot.history.resize(history);
     slot.tokens = s.config.retransmission_burst;
     // An arbitrary but deterministic first sequence number per slot (RFC 3550 §5.1 asks for a
     // random one; the SSRC already is).

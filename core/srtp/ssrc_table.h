@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -16,7 +17,14 @@ template <typename State>
 class SsrcTable {
  public:
   SsrcTable() = default;
-  explicit SsrcTable(size_t capacity) : capacity_(capacity) { map_.reserve(capacity); }
+  // Room for a few streams up front (audio, video, their RTX, a report-only SSRC); more, up to
+  // `capacity`, are added as they appear. Reserving all of `capacity` cost every session ~19 KiB
+  // of replay windows it never used. Growing can rehash, which is why no State* is kept across a
+  // Create (last_ is re-pointed by it).
+  explicit SsrcTable(size_t capacity) : capacity_(capacity) {
+    map_.reserve(std::min<size_t>(capacity, kInitialStreams));
+  }
+  static constexpr size_t kInitialStreams = 6;
   // Moving keeps the entries; the cached pointer is dropped rather than trusted.
   SsrcTable(SsrcTable&& other) noexcept : map_(std::move(other.map_)), capacity_(other.capacity_) {
     other.last_ = nullptr;

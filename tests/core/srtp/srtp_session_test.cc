@@ -262,6 +262,24 @@ TEST_P(SrtpSessionTest, SsrcCapDropsNewSsrcs) {
   EXPECT_EQ(Unprotect(rx(), Protect(tx(), RtpPacket(1, 2, 10), false), false), SrtpResult::kOk);
 }
 
+TEST_P(SrtpSessionTest, StreamsBeyondTheInitialRoomKeepTheirState) {
+  // The per-SSRC tables start small and grow (a rehash moves every stream's state): 40 SSRCs
+  // interleaved, each with its own sequence, must all keep their replay windows and ROCs.
+  constexpr uint32_t kStreams = 40;
+  std::vector<std::vector<uint8_t>> first;
+  for (uint16_t seq = 0; seq < 3; ++seq) {
+    for (uint32_t ssrc = 1; ssrc <= kStreams; ++ssrc) {
+      const std::vector<uint8_t> packet = Protect(tx(), RtpPacket(ssrc, seq, 10), false);
+      ASSERT_EQ(Unprotect(rx(), packet, false), SrtpResult::kOk) << ssrc << " " << seq;
+      if (seq == 0) first.push_back(packet);
+    }
+  }
+  // Every stream's window still remembers its first packet after the table grew past it.
+  for (uint32_t ssrc = 1; ssrc <= kStreams; ++ssrc) {
+    EXPECT_EQ(Unprotect(rx(), first[ssrc - 1], false), SrtpResult::kReplay) << ssrc;
+  }
+}
+
 TEST_P(SrtpSessionTest, ProtectNeedsTailroomAndDirection) {
   std::vector<uint8_t> p = RtpPacket(1, 1, 10);
   const size_t len = p.size();
