@@ -88,6 +88,9 @@ void Router::OnTimeout(Instant now, OutputBatch* out) {
       }
       s.next_report_due = std::min(s.next_report_due, sub->next_report);
     }
+    if (s.next_report_due != Instant::Infinite()) {
+      s.next_report_due = std::max(s.next_report_due, now + s.config.report_scan_interval);
+    }
   }
 }
 

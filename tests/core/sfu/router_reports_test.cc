@@ -190,5 +190,52 @@ TEST(RouterReportsTest, SenderReportWithoutPublisherSrUsesLastPacket) {
   EXPECT_EQ(parsed->sender_info.octet_count, 4u);
 }
 
+TEST(RouterReportsTest, ManySubscribersAreReportedInFewPasses) {
+  // 200 subscribers with jittered report times: each still gets its sender reports about once a
+  // second, but the Router walks its sessions at most once per report_scan_interval instead of
+  // once per individual deadline (which is O(sessions^2) per second).
+  constexpr PeerId kFirst = 10;
+  constexpr int kSubscribers = 200;
+  Router router;
+  OutputBatch batch(1024, 1024 * 1600);
+  router.SetNtpClock(Instant(), kNtpBase);
+  ASSERT_TRUE(router.AddPublisher(kPublisher, AvPublisher()).ok());
+  for (int i = 0; i < kSubscribers; ++i) {
+    const PeerId id = kFirst + static_cast<PeerId>(i);
+    ASSERT_TRUE(router.AddSubscriber(id, AvSubscriber(id)).ok());
+  }
+  Pkt key;
+  key.seq = 1;
+  key.ts = 90000;
+  key.payload = Vp8Key();
+  router.OnRtp(kT0, kPublisher, Build(key), &batch);
+  Drain(&batch);
+  std::vector<int> reports(kSubscribers, 0);
+  std::vector<Instant> passes;
+  const Instant until = kT0 + std::chrono::seconds(10);
+  for (int i = 0; i < 100000 && router.NextTimeout() <= until; ++i) {
+    const Instant at = router.NextTimeout();
+    router.OnTimeout(at, &batch);
+    bool reported = false;
+    for (const Out& o : Drain(&batch)) {
+      if (o.meta.kind != OutputKind::kRtcp || o.meta.peer < kFirst) continue;
+      ++reports[o.meta.peer - kFirst];
+      reported = true;
+    }
+    if (reported) passes.push_back(at);
+  }
+  for (int i = 0; i < kSubscribers; ++i) {
+    // About one a second for 10 s (intervals jittered within [0.5, 1.5) s, plus the pass grain).
+    EXPECT_GE(reports[i], 6) << "subscriber " << i;
+    EXPECT_LE(reports[i], 21) << "subscriber " << i;
+  }
+  for (size_t i = 1; i < passes.size(); ++i) {
+    EXPECT_GE(passes[i] - passes[i - 1], RouterConfig().report_scan_interval);
+  }
+  // 2,000 reports in 10 s went out in at most one pass per 20 ms, not one per report.
+  EXPECT_LE(passes.size(), 10u * 1000 / 20 + 1);
+  EXPECT_LT(passes.size(), 2000u / 2);
+}
+
 }  // namespace
 }  // namespace sfu::sfu
