@@ -14,13 +14,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "bench/dtls_bench_alloc.h"
 #include "bench/dtls_bench_openssl.h"
 #include "bench/dtls_bench_sfud.h"
+#include "bench/ratio_reporter.h"
 
 namespace sfu::bench {
 namespace {
@@ -141,30 +141,6 @@ void BM_MemoryLibsslMinimal(benchmark::State& state) { MemoryPerConnectionLibssl
 BENCHMARK(BM_MemoryLibsslMinimal)->Name("memory_per_conn/libssl_min")->Iterations(1);
 
 // Console output plus a copy of every run's counters, for the ratio lines after the run.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      for (const auto& [name, counter] : run.counters) {
-        values_[run.run_name.function_name + " " + name] = counter.value;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  // Prints "what = a/b" if both were measured in this run.
-  void PrintRatio(const std::string& what, const std::string& a, const std::string& b,
-                  const char* target) const {
-    auto ia = values_.find(a);
-    auto ib = values_.find(b);
-    if (ia == values_.end() || ib == values_.end() || ib->second == 0) return;
-    std::printf("%-44s = %8.3f   (%s)\n", what.c_str(), ia->second / ib->second, target);
-  }
-
- private:
-  std::map<std::string, double> values_;
-};
 
 }  // namespace
 }  // namespace sfu::bench

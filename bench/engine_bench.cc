@@ -25,11 +25,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
+#include "bench/ratio_reporter.h"
 #include "core/rtp/rtp_rewrite.h"
 #include "crypto/random.h"
 #include "crypto/vaes/gcm_batch.h"
@@ -335,29 +337,6 @@ BENCHMARK(BM_FanoutBare)->Name("fanout/bare")->Arg(100)->Arg(1000)->Arg(4000)->U
 BENCHMARK(BM_SessionSfud)->Name("session/sfud")->UseManualTime()->MinTime(1.0);
 BENCHMARK(BM_SessionPublicKeyFloor)->Name("session/pk_floor")->UseManualTime()->MinTime(1.0);
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      for (const auto& [name, counter] : run.counters) {
-        values_[run.run_name.function_name + "/" + run.run_name.args + " " + name] = counter.value;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintRatio(const std::string& what, const std::string& a, const std::string& b) const {
-    auto ia = values_.find(a);
-    auto ib = values_.find(b);
-    if (ia == values_.end() || ib == values_.end() || ib->second == 0) return;
-    std::printf("%-40s = %6.2f   (%.0f vs %.0f)\n", what.c_str(), ia->second / ib->second,
-                ia->second, ib->second);
-  }
-
- private:
-  std::map<std::string, double> values_;
-};
-
 }  // namespace
 }  // namespace sfu::bench
 
@@ -367,13 +346,15 @@ int main(int argc, char** argv) {
   sfu::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\ncost ratios (sfud / baseline; 1.00 = no cost beyond the baseline's):\n");
+  const auto ratio = [&](const std::string& what, const std::string& a, const std::string& b) {
+    const std::optional<double> va = reporter.Value(a), vb = reporter.Value(b);
+    if (va && vb) reporter.PrintRatio(what, a, b, absl::StrFormat("%.0f vs %.0f", *va, *vb));
+  };
   for (const char* n : {"100", "1000", "4000"}) {
-    reporter.PrintRatio(std::string("ns/copy sfud/bare N=") + n,
-                        std::string("fanout/sfud/") + n + " ns/copy",
-                        std::string("fanout/bare/") + n + " ns/copy");
+    ratio(std::string("ns/copy sfud/bare N=") + n, std::string("fanout/sfud/") + n + " ns/copy",
+          std::string("fanout/bare/") + n + " ns/copy");
   }
-  reporter.PrintRatio("us/session sfud/pk_floor", "session/sfud/ us/session",
-                      "session/pk_floor/ us/session");
+  ratio("us/session sfud/pk_floor", "session/sfud us/session", "session/pk_floor us/session");
   benchmark::Shutdown();
   return 0;
 }
